@@ -1,0 +1,112 @@
+import { z } from "@hono/zod-openapi";
+import { TASK_STATUSES } from "../db/schema";
+
+/** Route segments an id must never take, or it would shadow a fixed path (SPEC §2). */
+export const RESERVED_IDS = ["pull", "check", "batch", "stats", "pending", "release", "tags"];
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it rejects.
+const ID_CHARS = /^[^\x00-\x1F\x7F/]+$/;
+
+/** An id as it appears in a path or body: 1–255 characters, no control characters, no `/`. */
+export const IdSchema = z
+  .string()
+  .min(1, "must not be empty")
+  .max(255, "must be at most 255 characters")
+  .regex(ID_CHARS, "must not contain control characters or '/'");
+
+/** An id being created: the same, and not one of the reserved route words. */
+export const NewIdSchema = IdSchema.refine((id) => !RESERVED_IDS.includes(id.toLowerCase()), {
+  message: `is reserved (${RESERVED_IDS.join(", ")})`,
+});
+
+export const NameSchema = z.string().max(1000, "must be at most 1000 characters");
+export const PromptSchema = z.string().max(100_000, "must be at most 100000 characters");
+export const StatusSchema = z.enum(TASK_STATUSES);
+
+/** `high` | `medium` | `low` | 1–10 (numbers may arrive as strings in a query). */
+export const PrioritySchema = z.union([
+  z.enum(["high", "medium", "low"]),
+  z.coerce
+    .number()
+    .int("must be an integer")
+    .min(1, "must be at least 1")
+    .max(10, "must be at most 10"),
+]);
+export type Priority = z.infer<typeof PrioritySchema>;
+
+export const IsoDateSchema = z.iso.datetime({ offset: true, message: "must be an ISO-8601 date" });
+
+export const ProjectParams = z.object({
+  projectId: IdSchema.openapi({ param: { name: "projectId", in: "path" }, example: "my-project" }),
+});
+export const QueueParams = ProjectParams.extend({
+  queueId: IdSchema.openapi({ param: { name: "queueId", in: "path" }, example: "my-queue" }),
+});
+export const TaskParams = ProjectParams.extend({
+  taskId: IdSchema.openapi({ param: { name: "taskId", in: "path" }, example: "task-001" }),
+});
+export const QueueTaskParams = QueueParams.extend({
+  taskId: IdSchema.openapi({ param: { name: "taskId", in: "path" }, example: "task-001" }),
+});
+
+export const PageQuery = z.object({
+  page: z.coerce.number().int().min(1).default(1),
+  pageSize: z.coerce.number().int().min(1).max(100).default(20),
+});
+
+export const PaginationSchema = z.object({
+  page: z.number().int(),
+  pageSize: z.number().int(),
+  total: z.number().int(),
+  totalPages: z.number().int(),
+});
+
+export function paginate(page: number, pageSize: number, total: number) {
+  return { page, pageSize, total, totalPages: Math.ceil(total / pageSize) };
+}
+
+export const ErrorSchema = z
+  .object({
+    success: z.literal(false),
+    error: z.object({
+      code: z.string().openapi({ example: "VALIDATION_ERROR" }),
+      message: z.string(),
+      details: z.unknown().optional(),
+    }),
+    timestamp: z.string(),
+  })
+  .openapi("Error");
+
+/** Wraps a data schema in the success envelope of SPEC §2. */
+export function envelope<T extends z.ZodType>(data: T) {
+  return z.object({
+    success: z.literal(true),
+    data,
+    message: z.string(),
+    timestamp: z.string(),
+  });
+}
+
+const errorResponse = (description: string) => ({
+  description,
+  content: { "application/json": { schema: ErrorSchema } },
+});
+
+/** The error responses every authenticated route can give, for the OpenAPI document. */
+export const COMMON_ERRORS = {
+  400: errorResponse("Validation failed; `details` lists every field path and why"),
+  401: errorResponse("Missing, unknown or revoked API key"),
+  403: errorResponse("Wrong role, or the key is bound to another project"),
+  429: errorResponse("Rate limit exceeded; see Retry-After"),
+} as const;
+
+export const NOT_FOUND = { 404: errorResponse("Project, queue or task not found") } as const;
+export const CONFLICT = { 409: errorResponse("Duplicate id or lease mismatch") } as const;
+
+export function jsonBody<T extends z.ZodType>(schema: T, description?: string) {
+  return { required: true, description, content: { "application/json": { schema } } };
+}
+
+export function jsonResponse<T extends z.ZodType>(data: T, description: string) {
+  return { description, content: { "application/json": { schema: envelope(data) } } };
+}
