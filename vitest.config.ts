@@ -13,6 +13,10 @@ export default defineConfig(async () => {
           bindings: {
             TEST_MIGRATIONS: migrations,
             ADMIN_TOKEN: "test-admin-token",
+            // High budgets so functional tests never trip the limiter; the limiter's own tests
+            // use their own keys and the Durable Object's small limits (test/limiter).
+            PULL_RATE_LIMIT: "1000000",
+            API_RATE_LIMIT: "1000000",
           },
         },
       }),
@@ -21,6 +25,8 @@ export default defineConfig(async () => {
       include: ["test/**/*.test.ts"],
       exclude: ["test/e2e/**", "test/bench/**"],
       setupFiles: ["./test/setup.ts"],
+      // Request logs of passing tests are noise; a failing test still shows its own.
+      silent: "passed-only",
     },
   };
 });

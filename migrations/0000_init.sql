@@ -10,6 +10,11 @@ CREATE TABLE `api_keys` (
 );
 --> statement-breakpoint
 CREATE UNIQUE INDEX `api_keys_hash_uq` ON `api_keys` (`key_hash`);--> statement-breakpoint
+CREATE TABLE `batch_guards` (
+	`ok` integer NOT NULL,
+	CONSTRAINT "batch_guards_ok" CHECK(ok = 1)
+);
+--> statement-breakpoint
 CREATE TABLE `projects` (
 	`project_id` text PRIMARY KEY NOT NULL,
 	`name` text NOT NULL,
@@ -74,6 +79,7 @@ CREATE TABLE `tasks` (
 	`server_modified_at` integer,
 	`expires_at` integer,
 	`deleted_at` integer,
+	`deleted_by` text,
 	`pulled_at` integer,
 	`pulled_by` text,
 	`pulled_by_key_id` text,

@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import {
+  check,
   index,
   integer,
   primaryKey,
@@ -69,6 +70,9 @@ export const tasks = sqliteTable(
     serverModifiedAt: integer("server_modified_at"),
     expiresAt: integer("expires_at"),
     deletedAt: integer("deleted_at"),
+    // `server`: an operator deleted it, and a submit never brings it back. `mirror`: it vanished
+    // from the client's own list, and reappears when the client submits it again.
+    deletedBy: text("deleted_by", { enum: ["server", "mirror"] }),
     // Pull state. A live claim has pulledAt, leaseId and leaseExpiresAt set.
     pulledAt: integer("pulled_at"),
     pulledBy: text("pulled_by"),
@@ -148,6 +152,16 @@ export const apiKeys = sqliteTable(
   },
   (t) => [uniqueIndex("api_keys_hash_uq").on(t.keyHash)],
 );
+
+/**
+ * Never holds a row. A batch that must abort when a condition fails inserts `ok = 0` under
+ * that condition (`INSERT … SELECT 0 WHERE NOT EXISTS …`): the CHECK fails, D1 rolls the whole
+ * batch back, and the caller maps `batch_guards_ok` in the error to its own 409. D1 has no
+ * other way to abort a batch from inside SQL.
+ */
+export const batchGuards = sqliteTable("batch_guards", { ok: integer("ok").notNull() }, () => [
+  check("batch_guards_ok", sql`ok = 1`),
+]);
 
 export type ProjectRow = typeof projects.$inferSelect;
 export type QueueRow = typeof queues.$inferSelect;
