@@ -12,6 +12,7 @@ import { healthRoutes } from "./routes/health";
 import { projectManagementRoutes } from "./routes/project-management";
 import { projectRoutes } from "./routes/projects";
 import { pullRoutes } from "./routes/pull";
+import { pullLeaseRoutes } from "./routes/pull-leases";
 import { pullReportRoutes } from "./routes/pull-reports";
 import { queueOperationRoutes } from "./routes/queue-operations";
 import { submitRoutes } from "./routes/submit";
@@ -69,6 +70,7 @@ export function createApp() {
 
   // Pull routes first: `/tasks/pull` must win over `/tasks/{taskId}`.
   app.route("/api/v1", pullRoutes);
+  app.route("/api/v1", pullLeaseRoutes);
   app.route("/api/v1", pullReportRoutes);
   app.route("/api/v1", submitRoutes);
   app.route("/api/v1", apiKeyRoutes);

@@ -1,0 +1,139 @@
+import { eq, type SQL, sql } from "drizzle-orm";
+import type { Db } from "../db/client";
+import { pullEvents, type TaskRow, tasks } from "../db/schema";
+import { endLeases } from "./events";
+import { filterConditions, type PullFilters } from "./filters";
+
+/**
+ * Where a pull looks. `queueId` is a queue id, `null` for project-level tasks only, or
+ * `undefined` for the whole project (`scope=all`, batch pull).
+ */
+export type ClaimScope = { projectId: string; queueId?: string | null };
+
+/** One claim's identity: every task of one pull shares the lease. */
+export type Lease = {
+  leaseId: string;
+  pulledBy: string;
+  keyId: string;
+  now: number;
+  expiresAt: number;
+};
+
+export function scopeCondition(scope: ClaimScope): SQL {
+  if (scope.queueId === undefined) return sql`project_id = ${scope.projectId}`;
+  if (scope.queueId === null) return sql`project_id = ${scope.projectId} AND queue_id IS NULL`;
+  return sql`project_id = ${scope.projectId} AND queue_id = ${scope.queueId}`;
+}
+
+/**
+ * The pullable condition of SPEC §5 minus the expiry of leases: those are freed first, in the
+ * same batch. It repeats the WHERE of the `tasks_claimable_*` partial indexes word for word,
+ * which is what lets SQLite pick them and walk candidates in claim order without a sort.
+ */
+export const FREE_SERVER_TASK = sql`source = 'server' AND deleted_at IS NULL AND pushed_at IS NULL AND pulled_at IS NULL`;
+
+/** The statements that free expired leases matching `where`, closing their events `timeout`. */
+export function freeExpiredLeases(db: Db, where: SQL, now: number) {
+  return endLeases(db, sql`pulled_at IS NOT NULL AND lease_expires_at <= ${now} AND ${where}`, {
+    outcome: "timeout",
+    endedBy: "system:timeout",
+    at: "lease-expiry",
+  });
+}
+
+/** Sets the lease on the tasks whose rowid `candidates` selects, returning them. */
+export function claimRows(db: Db, candidates: SQL, lease: Lease) {
+  return db
+    .update(tasks)
+    .set({
+      pulledAt: lease.now,
+      pulledBy: lease.pulledBy,
+      pulledByKeyId: lease.keyId,
+      leaseId: lease.leaseId,
+      leaseExpiresAt: lease.expiresAt,
+      pullCount: sql`${tasks.pullCount} + 1`,
+    })
+    .where(sql`${tasks.id} IN (${candidates})`)
+    .returning();
+}
+
+/**
+ * Writes one open pull event per task the lease now holds (found through `tasks_lease_idx`).
+ * Drizzle's insert-select wants every column in table order; raw `db.run` cannot be batched with
+ * bound parameters in drizzle-orm 0.45, hence the builder.
+ */
+export function recordPullEvents(db: Db, leaseId: string) {
+  const none = sql<null>`NULL`;
+  return db.insert(pullEvents).select(
+    db
+      .select({
+        id: none.as("id"),
+        taskRowId: tasks.id,
+        projectId: tasks.projectId,
+        queueId: tasks.queueId,
+        taskId: tasks.taskId,
+        leaseId: sql<string>`${tasks.leaseId}`.as("lease_id"),
+        pulledAt: sql<number>`${tasks.pulledAt}`.as("pulled_at"),
+        pulledBy: sql<string>`${tasks.pulledBy}`.as("pulled_by"),
+        keyId: tasks.pulledByKeyId,
+        leaseExpiresAt: sql<number>`${tasks.leaseExpiresAt}`.as("lease_expires_at"),
+        endedAt: none.as("ended_at"),
+        endedBy: none.as("ended_by"),
+        outcome: none.as("outcome"),
+      })
+      .from(tasks)
+      .where(eq(tasks.leaseId, leaseId)),
+  );
+}
+
+/**
+ * The claim of SPEC §5.1 as four statements for one D1 batch (one round trip, one transaction):
+ * free expired leases in scope, claim the first `limit` free tasks in priority order with a
+ * single `UPDATE … WHERE id IN (SELECT … ORDER BY … LIMIT ?) RETURNING`, and record the events.
+ */
+export function claimStatements(
+  db: Db,
+  request: { scope: ClaimScope; filters: PullFilters; limit: number; lease: Lease },
+) {
+  const { scope, filters, limit, lease } = request;
+  const inScope = scopeCondition(scope);
+  const conditions = [
+    inScope,
+    FREE_SERVER_TASK,
+    sql`(expires_at IS NULL OR expires_at > ${lease.now})`,
+    ...filterConditions(filters),
+  ];
+  const candidates = sql`SELECT id FROM tasks WHERE ${sql.join(conditions, sql` AND `)}
+    ORDER BY priority_rank DESC, created_at, task_id LIMIT ${limit}`;
+
+  const [closeExpired, clearExpired] = freeExpiredLeases(db, inScope, lease.now);
+  const claim = claimRows(db, candidates, lease);
+  return [closeExpired, clearExpired, claim, recordPullEvents(db, lease.leaseId)] as const;
+}
+
+/** SQLite compares text bytewise (UTF-8), which is code point order; so does this. */
+function compareText(a: string, b: string): number {
+  const left = [...a];
+  const right = [...b];
+  for (let i = 0; i < Math.min(left.length, right.length); i++) {
+    const diff = (left[i]?.codePointAt(0) ?? 0) - (right[i]?.codePointAt(0) ?? 0);
+    if (diff !== 0) return diff;
+  }
+  return left.length - right.length;
+}
+
+/** Claim order. RETURNING rows come back in no guaranteed order, so every claim sorts them. */
+export function byClaimOrder(a: TaskRow, b: TaskRow): number {
+  return (
+    b.priorityRank - a.priorityRank || a.createdAt - b.createdAt || compareText(a.taskId, b.taskId)
+  );
+}
+
+/** Runs the claim and returns the claimed tasks in claim order. */
+export async function claimTasks(
+  db: Db,
+  request: { scope: ClaimScope; filters: PullFilters; limit: number; lease: Lease },
+): Promise<TaskRow[]> {
+  const [, , claimed] = await db.batch(claimStatements(db, request));
+  return claimed.sort(byClaimOrder);
+}
