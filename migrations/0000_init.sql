@@ -94,4 +94,5 @@ CREATE INDEX `tasks_queue_idx` ON `tasks` (`project_id`,`queue_id`,`task_id`);--
 CREATE INDEX `tasks_claimable_queue_idx` ON `tasks` (`project_id`,`queue_id`,priority_rank DESC,`created_at`,`task_id`) WHERE source = 'server' AND deleted_at IS NULL AND pushed_at IS NULL AND pulled_at IS NULL;--> statement-breakpoint
 CREATE INDEX `tasks_claimable_project_idx` ON `tasks` (`project_id`,priority_rank DESC,`created_at`,`task_id`) WHERE source = 'server' AND deleted_at IS NULL AND pushed_at IS NULL AND pulled_at IS NULL;--> statement-breakpoint
 CREATE INDEX `tasks_lease_expiry_idx` ON `tasks` (`lease_expires_at`) WHERE pulled_at IS NOT NULL;--> statement-breakpoint
+CREATE INDEX `tasks_held_scope_idx` ON `tasks` (`project_id`,`queue_id`,`lease_expires_at`) WHERE pulled_at IS NOT NULL;--> statement-breakpoint
 CREATE INDEX `tasks_lease_idx` ON `tasks` (`lease_id`) WHERE lease_id IS NOT NULL;

@@ -93,8 +93,12 @@ export const tasks = sqliteTable(
     index("tasks_claimable_project_idx")
       .on(t.projectId, sql`priority_rank DESC`, t.createdAt, t.taskId)
       .where(FREE_TO_CLAIM),
-    // Held leases by expiry: the cron and every claim free the expired ones through this.
+    // Held leases by expiry: the cron frees expired ones across all projects through this...
     index("tasks_lease_expiry_idx").on(t.leaseExpiresAt).where(sql`pulled_at IS NOT NULL`),
+    // ...and every claim frees the expired ones of its own scope through this.
+    index("tasks_held_scope_idx")
+      .on(t.projectId, t.queueId, t.leaseExpiresAt)
+      .where(sql`pulled_at IS NOT NULL`),
     index("tasks_lease_idx").on(t.leaseId).where(sql`lease_id IS NOT NULL`),
   ],
 );
