@@ -2,11 +2,13 @@ import { type SQL, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { type TaskRow, tasks } from "../db/schema";
 import {
+  assertScopeFound,
   claimRows,
   FREE_SERVER_TASK,
   freeExpiredLeases,
   type Lease,
   recordPullEvents,
+  scopeCheck,
 } from "./claim";
 import { filterConditions, type PullFilters } from "./filters";
 
@@ -97,13 +99,16 @@ export async function claimByIds(
     .where(requested);
 
   const [closeExpired, clearExpired] = freeExpiredLeases(db, requested, lease.now);
-  const [, , claimed, , after] = await db.batch([
+  const scope = { projectId };
+  const [found, , , claimed, , after] = await db.batch([
+    scopeCheck(db, scope),
     closeExpired,
     clearExpired,
     claimRows(db, candidates, lease),
     recordPullEvents(db, lease.leaseId),
     afterState,
   ]);
+  assertScopeFound(found, scope);
 
   const byId = new Map(after.map((row) => [row.task_id, row]));
   const failed: BatchFailure[] = [];

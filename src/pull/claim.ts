@@ -1,6 +1,7 @@
-import { eq, type SQL, sql } from "drizzle-orm";
+import { and, eq, isNull, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { pullEvents, type TaskRow, tasks } from "../db/schema";
+import { projects, pullEvents, type TaskRow, tasks } from "../db/schema";
+import { notFound } from "../http/errors";
 import { endLeases } from "./events";
 import { filterConditions, type PullFilters } from "./filters";
 
@@ -129,11 +130,41 @@ export function byClaimOrder(a: TaskRow, b: TaskRow): number {
   );
 }
 
-/** Runs the claim and returns the claimed tasks in claim order. */
+/**
+ * Reads whether the scope exists, in the claim's own batch to save a round trip: one row if the
+ * project is live, with `queue` 1 if the queue (when there is one) is live too.
+ */
+export function scopeCheck(db: Db, scope: ClaimScope) {
+  const queueLive =
+    typeof scope.queueId === "string"
+      ? sql<number>`EXISTS (SELECT 1 FROM queues WHERE project_id = ${scope.projectId}
+          AND queue_id = ${scope.queueId} AND deleted_at IS NULL)`
+      : sql<number>`1`;
+  return db
+    .select({ queue: queueLive })
+    .from(projects)
+    .where(and(eq(projects.projectId, scope.projectId), isNull(projects.deletedAt)));
+}
+
+/** Turns a failed scope check into the 404 naming what is missing. */
+export function assertScopeFound(rows: { queue: number }[], scope: ClaimScope): void {
+  if (rows.length === 0) throw notFound(`Project ${scope.projectId}`);
+  if (!rows[0]?.queue) throw notFound(`Queue ${scope.queueId} in project ${scope.projectId}`);
+}
+
+/**
+ * Runs the claim and returns the claimed tasks in claim order. The scope check rides in the same
+ * batch: when it fails the claim matched nothing, because deleting a project or queue deletes
+ * its tasks, and freeing expired leases is right in any scope.
+ */
 export async function claimTasks(
   db: Db,
   request: { scope: ClaimScope; filters: PullFilters; limit: number; lease: Lease },
 ): Promise<TaskRow[]> {
-  const [, , claimed] = await db.batch(claimStatements(db, request));
+  const [found, , , claimed] = await db.batch([
+    scopeCheck(db, request.scope),
+    ...claimStatements(db, request),
+  ]);
+  assertScopeFound(found, request.scope);
   return claimed.sort(byClaimOrder);
 }

@@ -1,7 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { AppEnv } from "../app-env";
-import { requireProject, requireQueue } from "../db/lookups";
 import { ok } from "../http/envelope";
 import { invalid } from "../http/errors";
 import { createRouter } from "../http/router";
@@ -128,7 +127,6 @@ pullRoutes.openapi(pullProjectTasks, async (c) => {
   const lease = leaseFor(c, lease_seconds);
   const count = pullLimit(c.var.config, limit);
 
-  await requireProject(c.var.db, projectId);
   const claimed = await claimTasks(c.var.db, {
     scope: { projectId, queueId: scope === "all" ? undefined : null },
     filters,
@@ -144,7 +142,6 @@ pullRoutes.openapi(pullQueueTasks, async (c) => {
   const lease = leaseFor(c, lease_seconds);
   const count = pullLimit(c.var.config, limit);
 
-  await requireQueue(c.var.db, projectId, queueId);
   const claimed = await claimTasks(c.var.db, {
     scope: { projectId, queueId },
     filters,
@@ -166,7 +163,6 @@ pullRoutes.openapi(batchPull, async (c) => {
   const lease = leaseFor(c, body.lease_seconds);
   const requestedLimit = filterLimit ?? body.limit;
 
-  await requireProject(c.var.db, projectId);
   if (!taskIds) {
     const limit = pullLimit(c.var.config, requestedLimit);
     const claimed = await claimTasks(c.var.db, {
