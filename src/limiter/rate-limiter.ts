@@ -1,3 +1,59 @@
 import { DurableObject } from "cloudflare:workers";
+import { type Budget, decide, type RateDecision } from "./decision";
 
-export class RateLimiter extends DurableObject<Env> {}
+/**
+ * The rate limiter of one API key (SPEC §8): the middleware addresses it by
+ * `idFromName(keyId)`, so each key has its own object, holding both of the key's budgets.
+ *
+ * Why it is exact: an object runs one call's JavaScript at a time, and its input gate delivers
+ * no other call while one waits on storage. `admit` goes further: it reads the window, decides
+ * and records the request without a single `await` (the SQLite API is synchronous), so there
+ * is no point at which another call could interleave. Concurrent calls for one key are strictly
+ * serialized, no two can see the same count, and a burst of N+k requests against a limit of N
+ * gets exactly N through. The reply also waits until the write is durable (the output gate),
+ * so a crash cannot forget a request that was let through.
+ *
+ * The log lives in the object's SQLite storage, so it survives eviction and restarts. It holds
+ * at most `limit` rows per budget: refused requests are not recorded, and rows that left the
+ * window are deleted on the next call.
+ */
+export class RateLimiter extends DurableObject<Env> {
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    // Synchronous, so it completes before the first call is delivered.
+    ctx.storage.sql.exec(
+      `CREATE TABLE IF NOT EXISTS hits (bucket TEXT NOT NULL, at INTEGER NOT NULL);
+       CREATE INDEX IF NOT EXISTS hits_bucket_at ON hits (bucket, at);`,
+    );
+  }
+
+  /**
+   * Spends one request of `budget` if it has room. Never throws for "over the limit": that is
+   * `allowed: false` with the seconds to wait. `now` (epoch ms) exists so tests can drive the
+   * clock; callers leave it out.
+   */
+  admit(budget: Budget, now: number = Date.now()): RateDecision {
+    const sql = this.ctx.storage.sql;
+    const windowStart = now - budget.windowSeconds * 1000;
+
+    sql.exec("DELETE FROM hits WHERE bucket = ? AND at <= ?", budget.name, windowStart);
+    const { used } = sql
+      .exec<{ used: number }>("SELECT COUNT(*) AS used FROM hits WHERE bucket = ?", budget.name)
+      .one();
+    // With a lowered limit the window can hold more than `limit`: the request that must leave
+    // before another fits is then further in than the oldest.
+    const [releasing] = sql
+      .exec<{ at: number }>(
+        "SELECT at FROM hits WHERE bucket = ? ORDER BY at LIMIT 1 OFFSET ?",
+        budget.name,
+        Math.max(0, used - budget.limit),
+      )
+      .toArray();
+
+    const decision = decide(budget, { used, releasingAt: releasing?.at ?? null }, now);
+    if (decision.allowed) {
+      sql.exec("INSERT INTO hits (bucket, at) VALUES (?, ?)", budget.name, now);
+    }
+    return decision;
+  }
+}
