@@ -18,6 +18,8 @@ import { type Budget, decide, type RateDecision } from "./decision";
  * window are deleted on the next call.
  */
 export class RateLimiter extends DurableObject<Env> {
+  private readonly used = new Map<string, number>();
+
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     // Synchronous, so it completes before the first call is delivered.
@@ -36,10 +38,12 @@ export class RateLimiter extends DurableObject<Env> {
     const sql = this.ctx.storage.sql;
     const windowStart = now - budget.windowSeconds * 1000;
 
-    sql.exec("DELETE FROM hits WHERE bucket = ? AND at <= ?", budget.name, windowStart);
-    const { used } = sql
-      .exec<{ used: number }>("SELECT COUNT(*) AS used FROM hits WHERE bucket = ?", budget.name)
-      .one();
+    const left = sql.exec(
+      "DELETE FROM hits WHERE bucket = ? AND at <= ?",
+      budget.name,
+      windowStart,
+    );
+    const used = this.counted(budget.name) - left.rowsWritten;
     // With a lowered limit the window can hold more than `limit`: the request that must leave
     // before another fits is then further in than the oldest.
     const [releasing] = sql
@@ -54,6 +58,19 @@ export class RateLimiter extends DurableObject<Env> {
     if (decision.allowed) {
       sql.exec("INSERT INTO hits (bucket, at) VALUES (?, ?)", budget.name, now);
     }
+    this.used.set(budget.name, used + (decision.allowed ? 1 : 0));
     return decision;
+  }
+
+  /**
+   * Rows in a bucket's log. Counted once per object lifetime, then kept in memory: the object is
+   * the log's only writer, and a COUNT(*) per call would grow with a generous limit.
+   */
+  private counted(bucket: string): number {
+    const cached = this.used.get(bucket);
+    if (cached !== undefined) return cached;
+    return this.ctx.storage.sql
+      .exec<{ n: number }>("SELECT COUNT(*) AS n FROM hits WHERE bucket = ?", bucket)
+      .one().n;
   }
 }
