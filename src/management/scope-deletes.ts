@@ -1,0 +1,68 @@
+import { and, eq, isNull, type SQL } from "drizzle-orm";
+import type { Db } from "../db/client";
+import { projects, queues, tasks } from "../db/schema";
+import { notFound } from "../http/errors";
+import { endClaims } from "./end-leases";
+
+/** Number of rows a plain UPDATE of a D1 batch changed. */
+const changes = (result: D1Result) => result.meta.changes ?? 0;
+
+/** Statements that soft-delete the live tasks matching `where`, ending their claims first. */
+function deleteTasksStatements(db: Db, where: SQL, actor: string, now: number) {
+  return [
+    ...endClaims(db, where, { outcome: "deleted", endedBy: actor, at: now, clearPush: false }),
+    db.update(tasks).set({ deletedAt: now, deletedBy: "server", updatedAt: now }).where(where),
+  ] as const;
+}
+
+/**
+ * Soft-deletes a queue and its tasks in one batch. Pull events are history and are never
+ * deleted; open ones close with `deleted`.
+ */
+export async function deleteQueue(
+  db: Db,
+  projectId: string,
+  queueId: string,
+  actor: string,
+  now: number,
+) {
+  const inQueue = and(
+    eq(tasks.projectId, projectId),
+    eq(tasks.queueId, queueId),
+    isNull(tasks.deletedAt),
+  ) as SQL;
+  const results = await db.batch([
+    ...deleteTasksStatements(db, inQueue, actor, now),
+    db
+      .update(queues)
+      .set({ deletedAt: now, updatedAt: now })
+      .where(
+        and(eq(queues.projectId, projectId), eq(queues.queueId, queueId), isNull(queues.deletedAt)),
+      )
+      .returning({ queueId: queues.queueId }),
+  ]);
+
+  // A concurrent delete won the race: to this caller the queue was already gone.
+  if (results[5].length === 0) throw notFound(`Queue ${queueId} in project ${projectId}`);
+  return { deletedTasks: changes(results[4]) };
+}
+
+/** Soft-deletes a project with all its queues and tasks in one batch. */
+export async function deleteProject(db: Db, projectId: string, actor: string, now: number) {
+  const inProject = and(eq(tasks.projectId, projectId), isNull(tasks.deletedAt)) as SQL;
+  const results = await db.batch([
+    ...deleteTasksStatements(db, inProject, actor, now),
+    db
+      .update(queues)
+      .set({ deletedAt: now, updatedAt: now })
+      .where(and(eq(queues.projectId, projectId), isNull(queues.deletedAt))),
+    db
+      .update(projects)
+      .set({ deletedAt: now, updatedAt: now })
+      .where(and(eq(projects.projectId, projectId), isNull(projects.deletedAt)))
+      .returning({ projectId: projects.projectId }),
+  ]);
+
+  if (results[6].length === 0) throw notFound(`Project ${projectId}`);
+  return { deletedTasks: changes(results[4]), deletedQueues: changes(results[5]) };
+}
