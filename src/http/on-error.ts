@@ -2,7 +2,7 @@ import type { Context, ErrorHandler, NotFoundHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { AppEnv } from "../app-env";
 import { errorBody } from "./envelope";
-import { ApiError } from "./errors";
+import { ApiError, invalid } from "./errors";
 import { log } from "./log";
 
 /** D1 reports an unavailable or overloaded database with messages like these. */
@@ -13,8 +13,10 @@ function toApiError(err: unknown, c: Context<AppEnv>): ApiError {
   if (err instanceof ApiError) return err;
 
   if (err instanceof HTTPException && err.status < 500) {
-    // Hono's own 4xx: malformed JSON bodies and the body limit. Neither has a field path.
+    // Hono's own 4xx: malformed JSON, a non-JSON Content-Type (415, which SPEC §2 makes a 400),
+    // and the body limit.
     if (err.status === 413) return new ApiError("PAYLOAD_TOO_LARGE", "Request body exceeds 5 MB");
+    if (err.status === 415) return invalid("Content-Type", "must be application/json");
     return new ApiError("VALIDATION_ERROR", `Invalid request: ${err.message}`, [
       { field: "body", message: err.message },
     ]);

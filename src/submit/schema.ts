@@ -1,0 +1,127 @@
+import { z } from "@hono/zod-openapi";
+import {
+  IdSchema,
+  NameSchema,
+  PrioritySchema,
+  PromptSchema,
+  StatusSchema,
+} from "../schemas/common";
+
+/**
+ * A task's stored JSON (messages and logs included) must fit one D1 row and one JSON parameter
+ * of the write batch: D1 caps strings and rows at 2 MB, so one task gets 1 MB.
+ */
+export const MAX_TASK_BYTES = 1_000_000;
+/** Queue meta, client and git info are small descriptive objects, not storage. */
+const MAX_INFO_BYTES = 64 * 1024;
+
+export const byteLength = (value: unknown) =>
+  new TextEncoder().encode(JSON.stringify(value)).length;
+
+const SpecPathSchema = z.string().max(1000, "must be at most 1000 characters");
+const TagSchema = z.string().min(1, "must not be empty").max(255, "must be at most 255 characters");
+
+const InfoSchema = z
+  .record(z.string(), z.unknown())
+  .refine((info) => byteLength(info) <= MAX_INFO_BYTES, {
+    message: `must be at most ${MAX_INFO_BYTES} bytes once serialized`,
+  });
+
+export const SubmitTaskSchema = z.object({
+  id: IdSchema.openapi({ example: "task-001" }),
+  name: NameSchema.min(1, "must not be empty"),
+  prompt: PromptSchema,
+  status: StatusSchema,
+  spec_file: z
+    .union([SpecPathSchema, z.array(SpecPathSchema).max(100, "must list at most 100 files")])
+    .optional()
+    .openapi({ description: "One path or a list; always stored and returned as a list" }),
+  report: z.string().max(100_000, "must be at most 100000 characters").nullish(),
+  tags: z.array(TagSchema).max(100, "must hold at most 100 tags").optional(),
+  priority: PrioritySchema.nullish(),
+  messages: z.array(z.unknown()).nullish(),
+  logs: z.array(z.unknown()).nullish(),
+  lease_id: z
+    .string()
+    .min(1, "must not be empty")
+    .max(255, "must be at most 255 characters")
+    .optional()
+    .openapi({ description: "The lease of the pull this push answers; 409 if no longer held" }),
+});
+
+export type SubmitTask = z.infer<typeof SubmitTaskSchema>;
+
+/** Pure rules across the list: an id twice, or a task too big to store. */
+function checkTaskList(tasks: SubmitTask[], ctx: z.RefinementCtx) {
+  const firstIndex = new Map<string, number>();
+  tasks.forEach((task, index) => {
+    const earlier = firstIndex.get(task.id);
+    if (earlier === undefined) firstIndex.set(task.id, index);
+    else {
+      ctx.addIssue({
+        code: "custom",
+        path: [index, "id"],
+        message: `duplicates tasks[${earlier}].id (${JSON.stringify(task.id)})`,
+      });
+    }
+    if (byteLength(task) > MAX_TASK_BYTES) {
+      ctx.addIssue({
+        code: "custom",
+        path: [index],
+        message: `must be at most ${MAX_TASK_BYTES} bytes as JSON, messages and logs included`,
+      });
+    }
+  });
+}
+
+export const SubmitBodySchema = z
+  .object({
+    project_id: IdSchema,
+    project_name: NameSchema.min(1, "must not be empty"),
+    queue_id: IdSchema,
+    queue_name: NameSchema.min(1, "must not be empty"),
+    meta: InfoSchema.nullish(),
+    clientInfo: InfoSchema.nullish(),
+    gitInfo: InfoSchema.nullish(),
+    tasks: z
+      .array(SubmitTaskSchema)
+      .min(1, "must contain at least one task")
+      .max(1000, "must contain at most 1000 tasks")
+      .superRefine(checkTaskList),
+  })
+  .openapi("SubmitRequest", {
+    example: {
+      project_id: "my-project",
+      project_name: "我的项目",
+      queue_id: "my-queue",
+      queue_name: "我的队列",
+      tasks: [
+        {
+          id: "task-001",
+          name: "更新后的任务",
+          prompt: "更新后的提示",
+          status: "done",
+          report: ".flow/tasks/report/task-001.md",
+        },
+      ],
+    },
+  });
+
+export type SubmitBody = z.infer<typeof SubmitBodySchema>;
+
+export const SKIP_REASONS = ["DELETED"] as const;
+
+export const SubmitResultSchema = z
+  .object({
+    project_id: z.string().openapi({ example: "my-project" }),
+    queue_id: z.string().openapi({ example: "my-queue" }),
+    tasks_count: z.number().int().openapi({ description: "Tasks in the request" }),
+    created_tasks: z.number().int().openapi({ description: "New, or back from a mirror delete" }),
+    updated_tasks: z.number().int(),
+    skipped: z
+      .array(z.object({ task_id: z.string(), reason: z.enum(SKIP_REASONS) }))
+      .openapi({ description: "Tasks left untouched: `DELETED` = an operator deleted it" }),
+  })
+  .openapi("SubmitResult");
+
+export type SubmitResult = z.infer<typeof SubmitResultSchema>;
