@@ -6,7 +6,6 @@ import { ApiError } from "./http/errors";
 import { onError, onNotFound } from "./http/on-error";
 import { requestContext } from "./http/request-context";
 import { createRouter } from "./http/router";
-import { rateLimit } from "./limiter/middleware";
 import { apiKeyRoutes } from "./routes/api-keys";
 import { healthRoutes } from "./routes/health";
 import { projectManagementRoutes } from "./routes/project-management";
@@ -57,7 +56,6 @@ export function createApp() {
     }),
   );
   app.use("/api/v1/*", authenticate);
-  app.use("/api/v1/*", rateLimit);
   // A key bound to a project gets 403 on every route of any other project (SPEC §3).
   app.use("/api/v1/projects/:projectId/*", async (c, next) => {
     assertProjectAccess(c.var.principal, c.req.param("projectId"));

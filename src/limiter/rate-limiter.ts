@@ -1,5 +1,10 @@
 import { DurableObject } from "cloudflare:workers";
+import type { Principal } from "../auth/principal";
 import { type Budget, decide, type RateDecision } from "./decision";
+import { KEY_RECHECK_MS, readKey } from "./key-record";
+
+/** What one call answers: who the key is (null: unknown or revoked) and, if known, the limit. */
+export type Authorization = { principal: Principal | null; decision: RateDecision | null };
 
 /**
  * The rate limiter of one API key (SPEC §8): the middleware addresses it by
@@ -19,6 +24,42 @@ import { type Budget, decide, type RateDecision } from "./decision";
  */
 export class RateLimiter extends DurableObject<Env> {
   private readonly used = new Map<string, number>();
+  private known: { principal: Principal; readAt: number } | null = null;
+  /** Bumped by `forget`, so a D1 read that started before a revocation is never cached. */
+  private epoch = 0;
+
+  /**
+   * Authentication and rate limiting in one call, so a request costs one round trip to its
+   * key's object instead of a D1 lookup plus this call. The object remembers its key's row for
+   * KEY_RECHECK_MS; revoking or editing a key through the API calls `forget` before it answers,
+   * so those take effect on the very next request.
+   */
+  async authorize(
+    keyHash: string,
+    budget: Budget,
+    now: number = Date.now(),
+  ): Promise<Authorization> {
+    const principal = await this.principalOf(keyHash, now);
+    if (!principal) return { principal: null, decision: null };
+    return { principal, decision: this.admit(budget, now) };
+  }
+
+  /** Drops what the object remembers of its key (after a revoke or an edit). */
+  forget(): void {
+    this.known = null;
+    this.epoch += 1;
+  }
+
+  private async principalOf(keyHash: string, now: number): Promise<Principal | null> {
+    if (this.known && now - this.known.readAt < KEY_RECHECK_MS) return this.known.principal;
+
+    const epoch = this.epoch;
+    const principal = await readKey(this.env.DB, keyHash);
+    // Calls interleave while D1 answers; a `forget` meanwhile means this read may be stale.
+    // An unknown key is not remembered: it costs a read each time, as it did before.
+    if (principal && epoch === this.epoch) this.known = { principal, readAt: now };
+    return principal;
+  }
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);

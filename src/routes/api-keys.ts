@@ -1,11 +1,15 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { desc, eq } from "drizzle-orm";
+import type { Context } from "hono";
+import type { AppEnv } from "../app-env";
 import { generateApiKey, hashApiKey, newId } from "../auth/keys";
 import { assertRole } from "../auth/principal";
 import { API_KEY_ROLES, type ApiKeyRow, apiKeys } from "../db/schema";
 import { ok } from "../http/envelope";
 import { ApiError, notFound } from "../http/errors";
 import { createRouter } from "../http/router";
+import { callKeyObject } from "../limiter/enforce";
+import { keyObjectName } from "../limiter/key-record";
 import {
   COMMON_ERRORS,
   IdSchema,
@@ -182,10 +186,20 @@ apiKeyRoutes.openapi(createKey, async (c) => {
   );
 });
 
-async function loadKey(c: { var: { db: import("../db/client").Db } }, id: string) {
+async function loadKey(c: Context<AppEnv>, id: string) {
   const row = await c.var.db.select().from(apiKeys).where(eq(apiKeys.id, id)).get();
   if (!row) throw notFound(`API key ${id}`);
   return row;
+}
+
+/**
+ * The key's object remembers the key for a while (src/limiter/rate-limiter.ts); it must drop
+ * that before we answer, so a revoke or an edit holds from the next request on.
+ */
+async function forgetKey(c: Context<AppEnv>, row: ApiKeyRow) {
+  await callKeyObject(c.env, keyObjectName(row.keyHash), c.var.requestId, (object) =>
+    object.forget(),
+  );
 }
 
 apiKeyRoutes.openapi(getKey, async (c) => {
@@ -207,6 +221,7 @@ apiKeyRoutes.openapi(updateKey, async (c) => {
     ]);
   }
   const [row] = await c.var.db.update(apiKeys).set(changes).where(eq(apiKeys.id, id)).returning();
+  await forgetKey(c, row as ApiKeyRow);
   return ok(c, toApiKeyJson(row as ApiKeyRow), "API key updated");
 });
 
@@ -219,5 +234,6 @@ apiKeyRoutes.openapi(revokeKey, async (c) => {
     .set({ revokedAt: Date.now() })
     .where(eq(apiKeys.id, id))
     .returning();
+  await forgetKey(c, row as ApiKeyRow);
   return ok(c, toApiKeyJson(row as ApiKeyRow), "API key revoked");
 });

@@ -1,5 +1,6 @@
 import { env } from "cloudflare:workers";
 import { generateApiKey, hashApiKey, newId } from "../../src/auth/keys";
+import { keyObjectName } from "../../src/limiter/key-record";
 
 /**
  * A real key row written straight to D1. Creating keys through `POST /api-keys` would spend
@@ -19,7 +20,12 @@ export async function insertKey(
   return { id, key };
 }
 
-/** The key's own limiter object, as the middleware addresses it. */
-export function limiterOf(keyId: string) {
-  return env.RATE_LIMITER.get(env.RATE_LIMITER.idFromName(keyId));
+/** A limiter object by name (any name gives a fresh object). */
+export function limiterOf(name: string) {
+  return env.RATE_LIMITER.get(env.RATE_LIMITER.idFromName(name));
+}
+
+/** The object a key's requests go to, as `authenticate` addresses it: by the key's hash. */
+export async function limiterOfKey(key: string) {
+  return limiterOf(keyObjectName(await hashApiKey(key)));
 }
