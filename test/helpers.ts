@@ -77,7 +77,8 @@ export async function seedTasks(tasks: SeedTask[]): Promise<void> {
       seen.add(t.projectId);
       statements.push(
         env.DB.prepare(
-          "INSERT OR IGNORE INTO projects (project_id, name, created_at, updated_at) VALUES (?, ?, ?, ?)",
+          `INSERT OR IGNORE INTO projects (project_id, name, created_at, updated_at)
+           VALUES (?, ?, ?, ?)`,
         ).bind(t.projectId, t.projectId, now, now),
       );
     }
@@ -85,7 +86,8 @@ export async function seedTasks(tasks: SeedTask[]): Promise<void> {
       seen.add(`${t.projectId}/${t.queueId}`);
       statements.push(
         env.DB.prepare(
-          "INSERT OR IGNORE INTO queues (project_id, queue_id, name, created_at, updated_at) VALUES (?, ?, ?, ?, ?)",
+          `INSERT OR IGNORE INTO queues (project_id, queue_id, name, created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?)`,
         ).bind(t.projectId, t.queueId, t.queueId, now, now),
       );
     }

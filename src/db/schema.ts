@@ -41,9 +41,14 @@ export const queues = sqliteTable(
 export const TASK_STATUSES = ["pending", "running", "done", "error", "cancelled"] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];
 
-// The condition under which a task sits in the pullable indexes. A claim query must repeat it
-// word for word so SQLite can use the partial index (see src/pull/claim.ts).
-const FREE_TO_CLAIM = sql`source = 'server' AND deleted_at IS NULL AND pushed_at IS NULL AND pulled_at IS NULL`;
+/**
+ * The condition under which a task sits in the claimable indexes: a live server task, not
+ * pushed, not held. The claim (src/pull/claim.ts) uses this very SQL, because SQLite only picks
+ * a partial index when the query's WHERE implies the index's.
+ */
+export const FREE_TO_CLAIM = sql.raw(
+  "source = 'server' AND deleted_at IS NULL AND pushed_at IS NULL AND pulled_at IS NULL",
+);
 
 export const tasks = sqliteTable(
   "tasks",

@@ -75,7 +75,8 @@ export async function claimByIds(
   const { projectId, lease } = request;
   const unique = [...new Set(request.taskIds)];
   const idsJson = JSON.stringify(unique);
-  const requested = sql`project_id = ${projectId} AND task_id IN (SELECT value FROM json_each(${idsJson}))`;
+  const requested = sql`project_id = ${projectId}
+    AND task_id IN (SELECT value FROM json_each(${idsJson}))`;
   const filters = [...queueCondition(request.queueId), ...filterConditions(request.filters)];
   const passesFilters = filters.length > 0 ? sql.join(filters, sql` AND `) : sql`1`;
 

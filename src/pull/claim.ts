@@ -1,6 +1,6 @@
 import { and, eq, isNull, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { projects, pullEvents, type TaskRow, tasks } from "../db/schema";
+import { FREE_TO_CLAIM, projects, pullEvents, type TaskRow, tasks } from "../db/schema";
 import { notFound } from "../http/errors";
 import { endLeases } from "./events";
 import { filterConditions, type PullFilters } from "./filters";
@@ -27,11 +27,11 @@ export function scopeCondition(scope: ClaimScope): SQL {
 }
 
 /**
- * The pullable condition of SPEC §5 minus the expiry of leases: those are freed first, in the
- * same batch. It repeats the WHERE of the `tasks_claimable_*` partial indexes word for word,
- * which is what lets SQLite pick them and walk candidates in claim order without a sort.
+ * The pullable condition of SPEC §5 minus the expiry of leases (those are freed first, in the
+ * same batch): the WHERE of the `tasks_claimable_*` partial indexes, which is what lets SQLite
+ * pick them and walk candidates in claim order without a sort.
  */
-export const FREE_SERVER_TASK = sql`source = 'server' AND deleted_at IS NULL AND pushed_at IS NULL AND pulled_at IS NULL`;
+export const FREE_SERVER_TASK = FREE_TO_CLAIM;
 
 /** The statements that free expired leases matching `where`, closing their events `timeout`. */
 export function freeExpiredLeases(db: Db, where: SQL, now: number) {

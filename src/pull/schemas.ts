@@ -22,11 +22,11 @@ export const PullResultSchema = z
 
 /** The response `data` of a claim; a pull that found nothing has no lease. */
 export function toPullResult(claimed: TaskRow[], lease: Lease) {
-  const any = claimed.length > 0;
+  const claimedSome = claimed.length > 0;
   return {
     tasks: claimed.map((row) => toTaskJson(row)),
     pulled_count: claimed.length,
-    lease_id: any ? lease.leaseId : null,
-    lease_expires_at: any ? iso(lease.expiresAt) : null,
+    lease_id: claimedSome ? lease.leaseId : null,
+    lease_expires_at: claimedSome ? iso(lease.expiresAt) : null,
   };
 }

@@ -4,7 +4,7 @@ import { call } from "../helpers";
 import { eventsOf, holdClaim, makeProject, makeTask, taskRow } from "./fixtures";
 
 describe("DELETE /projects/{projectId}/queues/{queueId}", () => {
-  it("soft-deletes the queue and its tasks as the server, and answers with the counts", async () => {
+  it("soft-deletes the queue and its tasks as the server, answering the counts", async () => {
     await makeProject("qdel", ["doomed", "kept"]);
     await makeTask("qdel", "t1", { queueId: "doomed" });
     await makeTask("qdel", "t2", { queueId: "doomed" });
@@ -24,7 +24,7 @@ describe("DELETE /projects/{projectId}/queues/{queueId}", () => {
     expect((await taskRow("qdel", "t3")).deleted_at).toBeNull();
   });
 
-  it("closes the open claim of a held task with outcome deleted and keeps the event row", async () => {
+  it("closes a held task's open claim as deleted and keeps the event row", async () => {
     await makeProject("qdel-held", ["q"]);
     await makeTask("qdel-held", "held", { queueId: "q" });
     await holdClaim("qdel-held", "held");
@@ -68,7 +68,7 @@ describe("DELETE /projects/{projectId}/queues/{queueId}", () => {
 });
 
 describe("DELETE /projects/{projectId}", () => {
-  it("soft-deletes the project with its queues and tasks, and answers with the counts", async () => {
+  it("soft-deletes the project with its queues and tasks, answering the counts", async () => {
     await makeProject("pdel", ["a", "b"]);
     await makeTask("pdel", "top");
     await makeTask("pdel", "in-a", { queueId: "a" });

@@ -18,7 +18,7 @@ describe("PUT /projects/{projectId}", () => {
     expect(res.body.data.created_at).toMatch(/^\d{4}-\d\d-\d\dT.*\.\d{3}Z$/);
   });
 
-  it("renames an existing project and answers 200, keeping created_at and omitted info", async () => {
+  it("renames a project with 200, keeping created_at and the info left out", async () => {
     const first = await call("PUT", "/projects/beta", {
       body: { name: "Beta", git_info: { branch: "main" } },
     });

@@ -34,7 +34,7 @@ async function setLease(taskId: string, lease: { id: string; expiresAt: number }
 }
 
 describe("GET /projects/{p}/tasks/pull", () => {
-  it("claims project-level server tasks under one lease and records an open event each", async () => {
+  it("claims project-level server tasks under one lease, with an open event each", async () => {
     await seedTasks([
       { projectId: P, taskId: "a" },
       { projectId: P, taskId: "b" },
@@ -60,7 +60,8 @@ describe("GET /projects/{p}/tasks/pull", () => {
       expect(task.pulled_at).toEqual(expect.any(String));
     }
     const events = await env.DB.prepare(
-      "SELECT task_id, lease_id, pulled_by, ended_at FROM pull_events WHERE project_id = ? ORDER BY task_id",
+      `SELECT task_id, lease_id, pulled_by, ended_at FROM pull_events
+       WHERE project_id = ? ORDER BY task_id`,
     )
       .bind(P)
       .all();
@@ -171,7 +172,8 @@ describe("GET /projects/{p}/tasks/pull", () => {
     expect(ids(res)).toEqual(["stale"]);
     expect(res.body.data.tasks[0].pull_count).toBe(1);
     const events = await env.DB.prepare(
-      "SELECT lease_id, outcome, ended_by, ended_at FROM pull_events WHERE project_id = ? ORDER BY id",
+      `SELECT lease_id, outcome, ended_by, ended_at FROM pull_events
+       WHERE project_id = ? ORDER BY id`,
     )
       .bind(P)
       .all();

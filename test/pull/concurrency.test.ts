@@ -45,7 +45,8 @@ describe("concurrent pulls", () => {
     expect(unique.size).toBe(500);
 
     const events = await env.DB.prepare(
-      "SELECT count(*) AS n, count(DISTINCT task_row_id) AS tasks FROM pull_events WHERE project_id = ?",
+      `SELECT count(*) AS n, count(DISTINCT task_row_id) AS tasks FROM pull_events
+       WHERE project_id = ?`,
     )
       .bind(project)
       .first();

@@ -170,7 +170,7 @@ describe("lease lifecycle", () => {
     expect(res.status).toBe(409);
   });
 
-  it("pull → expire → another client claims it; the first client's old lease gets 409", async () => {
+  it("pull → expire → claimed by another client; the first one's old lease gets 409", async () => {
     const first = await pullOne(alice);
     await expireLease("t1");
 
