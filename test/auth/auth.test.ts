@@ -1,6 +1,6 @@
 import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { ADMIN, BASE, call, createKey } from "./helpers";
+import { ADMIN, BASE, call, createKey } from "../helpers";
 
 const submitBody = (projectId: string) => ({
   project_id: projectId,

@@ -1,11 +1,11 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { createDb } from "../src/db/client";
-import { loadSubmitState } from "../src/submit/load";
-import { SubmitBodySchema } from "../src/submit/schema";
-import { writeSubmit } from "../src/submit/write";
-import { seedTasks } from "./helpers";
-import { countRows, holdLease, submit, submitBody, task, taskRow, uid } from "./submit-fixtures";
+import { createDb } from "../../src/db/client";
+import { loadSubmitState } from "../../src/submit/load";
+import { SubmitBodySchema } from "../../src/submit/schema";
+import { writeSubmit } from "../../src/submit/write";
+import { seedTasks } from "../helpers";
+import { countRows, holdLease, submit, submitBody, task, taskRow, uid } from "./fixtures";
 
 describe("POST /submit: lease checks", () => {
   it("accepts a lease_id that is the task's live lease", async () => {

@@ -1,5 +1,5 @@
 import { env } from "cloudflare:workers";
-import { call } from "./helpers";
+import { call } from "../helpers";
 
 // Builders and direct D1 reads shared by the submit test files.
 

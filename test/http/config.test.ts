@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { loadConfig } from "../src/config";
-import { ApiError } from "../src/http/errors";
+import { loadConfig } from "../../src/config";
+import { ApiError } from "../../src/http/errors";
 
 describe("loadConfig", () => {
   it("reads the vars of SPEC §9, with the documented defaults for the rest", () => {

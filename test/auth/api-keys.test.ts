@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { call, createKey } from "./helpers";
+import { call, createKey } from "../helpers";
 
 describe("POST /api-keys", () => {
   it("creates a key and shows it once, with its prefix", async () => {

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { call, seedTasks } from "./helpers";
-import { countRows, holdLease, submit, submitBody, task, taskRow, uid } from "./submit-fixtures";
+import { call, seedTasks } from "../helpers";
+import { countRows, holdLease, submit, submitBody, task, taskRow, uid } from "./fixtures";
 
 describe("POST /submit: creating and updating", () => {
   it("accepts the guide's example request as written", async () => {

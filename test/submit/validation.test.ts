@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { seedTasks } from "./helpers";
-import { countRows, submit, submitBody, task, uid } from "./submit-fixtures";
+import { seedTasks } from "../helpers";
+import { countRows, submit, submitBody, task, uid } from "./fixtures";
 
 const long = (n: number) => "x".repeat(n);
 
