@@ -2,7 +2,7 @@ import { and, isNotNull, lte, sql } from "drizzle-orm";
 import { createDb, type Db } from "../db/client";
 import { tasks } from "../db/schema";
 import { log } from "../http/log";
-import { freeExpiredLeases } from "../pull/claim";
+import { freeExpiredLeases } from "../pull/events";
 
 /** One expired claim as the cron saw it: the task's rowid and the lease it held. */
 export type ExpiredLease = { id: number; leaseId: string };

@@ -1,7 +1,7 @@
 import { and, eq, isNull, type SQL } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { queues, tasks } from "../db/schema";
-import { endClaims } from "./end-leases";
+import { endClaims } from "../pull/events";
 
 export type QueueOperation = "reset" | "reset-error" | "re-run";
 

@@ -2,7 +2,7 @@ import { and, eq, isNull, type SQL } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { projects, queues, tasks } from "../db/schema";
 import { notFound } from "../http/errors";
-import { endClaims } from "./end-leases";
+import { endClaims } from "../pull/events";
 
 /** Number of rows a plain UPDATE of a D1 batch changed. */
 const changes = (result: D1Result) => result.meta.changes ?? 0;

@@ -2,7 +2,7 @@ import { and, eq, isNotNull, isNull, type SQL } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { type TaskRow, tasks } from "../db/schema";
 import { ApiError, notFound } from "../http/errors";
-import { endClaims } from "./end-leases";
+import { endClaims } from "../pull/events";
 import { liveScopeGuard, withScopeGuard } from "./scope-guard";
 import { taskFieldValues } from "./task-body";
 

@@ -1,15 +1,8 @@
 import { type SQL, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { type TaskRow, tasks } from "../db/schema";
-import {
-  assertScopeFound,
-  claimRows,
-  FREE_SERVER_TASK,
-  freeExpiredLeases,
-  type Lease,
-  recordPullEvents,
-  scopeCheck,
-} from "./claim";
+import { FREE_TO_CLAIM, type TaskRow, tasks } from "../db/schema";
+import { assertScopeFound, claimRows, type Lease, recordPullEvents, scopeCheck } from "./claim";
+import { freeExpiredLeases } from "./events";
 import { filterConditions, type PullFilters } from "./filters";
 
 export const BATCH_FAILURE_REASONS = [
@@ -82,7 +75,7 @@ export async function claimByIds(
 
   const candidates = sql`SELECT tasks.id FROM json_each(${idsJson}) AS req
     JOIN tasks ON tasks.project_id = ${projectId} AND tasks.task_id = req.value
-    WHERE ${FREE_SERVER_TASK} AND (expires_at IS NULL OR expires_at > ${lease.now})
+    WHERE ${FREE_TO_CLAIM} AND (expires_at IS NULL OR expires_at > ${lease.now})
       AND ${passesFilters}
     ORDER BY req.key LIMIT ${request.limit}`;
   const afterState = db

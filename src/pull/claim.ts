@@ -2,7 +2,7 @@ import { and, eq, isNull, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { FREE_TO_CLAIM, projects, pullEvents, type TaskRow, tasks } from "../db/schema";
 import { notFound } from "../http/errors";
-import { endLeases } from "./events";
+import { freeExpiredLeases } from "./events";
 import { filterConditions, type PullFilters } from "./filters";
 
 /**
@@ -24,22 +24,6 @@ export function scopeCondition(scope: ClaimScope): SQL {
   if (scope.queueId === undefined) return sql`project_id = ${scope.projectId}`;
   if (scope.queueId === null) return sql`project_id = ${scope.projectId} AND queue_id IS NULL`;
   return sql`project_id = ${scope.projectId} AND queue_id = ${scope.queueId}`;
-}
-
-/**
- * The pullable condition of SPEC §5 minus the expiry of leases (those are freed first, in the
- * same batch): the WHERE of the `tasks_claimable_*` partial indexes, which is what lets SQLite
- * pick them and walk candidates in claim order without a sort.
- */
-export const FREE_SERVER_TASK = FREE_TO_CLAIM;
-
-/** The statements that free expired leases matching `where`, closing their events `timeout`. */
-export function freeExpiredLeases(db: Db, where: SQL, now: number) {
-  return endLeases(db, sql`pulled_at IS NOT NULL AND lease_expires_at <= ${now} AND ${where}`, {
-    outcome: "timeout",
-    endedBy: "system:timeout",
-    at: "lease-expiry",
-  });
 }
 
 /** Sets the lease on the tasks whose rowid `candidates` selects, returning them. */
@@ -100,7 +84,9 @@ export function claimStatements(
   const inScope = scopeCondition(scope);
   const conditions = [
     inScope,
-    FREE_SERVER_TASK,
+    // The pullable condition of SPEC §5 minus lease expiry (expired leases were freed just
+    // before): the claimable indexes' own WHERE, so SQLite walks them in claim order.
+    FREE_TO_CLAIM,
     sql`(expires_at IS NULL OR expires_at > ${lease.now})`,
     ...filterConditions(filters),
   ];
