@@ -56,18 +56,29 @@ function reasonFor(row: AfterState | undefined, now: number): BatchFailureReason
   return "LIMIT_REACHED";
 }
 
-/**
- * Batch pull by ids (SPEC §5.2) in one D1 batch: free expired leases among the ids, claim the
- * pullable ones that pass the filters in request order up to `limit`, record the events, and
- * read every requested row back so each miss gets a precise reason from the same snapshot.
- */
-export async function claimByIds(
-  db: Db,
-  request: ClaimByIdsRequest,
-): Promise<{ claimed: TaskRow[]; failed: BatchFailure[] }> {
+/** Every requested id that the claim did not take, with its reason, in request order. */
+function classifyMisses(taskIds: string[], after: AfterState[], lease: Lease): BatchFailure[] {
+  const byId = new Map(after.map((row) => [row.task_id, row]));
+  const failed: BatchFailure[] = [];
+  const seen = new Set<string>();
+  for (const taskId of taskIds) {
+    if (seen.has(taskId)) {
+      failed.push({ task_id: taskId, reason: "DUPLICATE_IN_REQUEST" });
+      continue;
+    }
+    seen.add(taskId);
+    const row = byId.get(taskId);
+    if (row?.lease_id !== lease.leaseId) {
+      failed.push({ task_id: taskId, reason: reasonFor(row, lease.now) });
+    }
+  }
+  return failed;
+}
+
+/** The claim and the read-back of every requested row, sharing one id list and one filter. */
+function batchStatements(db: Db, request: ClaimByIdsRequest, uniqueIds: string[]) {
   const { projectId, lease } = request;
-  const unique = [...new Set(request.taskIds)];
-  const idsJson = JSON.stringify(unique);
+  const idsJson = JSON.stringify(uniqueIds);
   const requested = sql`project_id = ${projectId}
     AND task_id IN (SELECT value FROM json_each(${idsJson}))`;
   const filters = [...queueCondition(request.queueId), ...filterConditions(request.filters)];
@@ -93,34 +104,35 @@ export async function claimByIds(
     .where(requested);
 
   const [closeExpired, clearExpired] = freeExpiredLeases(db, requested, lease.now);
-  const scope = { projectId };
-  const [found, , , claimed, , after] = await db.batch([
-    scopeCheck(db, scope),
+  return [
+    scopeCheck(db, { projectId }),
     closeExpired,
     clearExpired,
     claimRows(db, candidates, lease),
     recordPullEvents(db, lease.leaseId),
     afterState,
-  ]);
-  assertScopeFound(found, scope);
+  ] as const;
+}
 
-  const byId = new Map(after.map((row) => [row.task_id, row]));
-  const failed: BatchFailure[] = [];
-  const seen = new Set<string>();
-  for (const taskId of request.taskIds) {
-    if (seen.has(taskId)) {
-      failed.push({ task_id: taskId, reason: "DUPLICATE_IN_REQUEST" });
-      continue;
-    }
-    seen.add(taskId);
-    const row = byId.get(taskId);
-    if (row?.lease_id !== lease.leaseId) {
-      failed.push({ task_id: taskId, reason: reasonFor(row, lease.now) });
-    }
-  }
+/**
+ * Batch pull by ids (SPEC §5.2) in one D1 batch: free expired leases among the ids, claim the
+ * pullable ones that pass the filters in request order up to `limit`, record the events, and
+ * read every requested row back so each miss gets a precise reason from the same snapshot.
+ */
+export async function claimByIds(
+  db: Db,
+  request: ClaimByIdsRequest,
+): Promise<{ claimed: TaskRow[]; failed: BatchFailure[] }> {
+  const uniqueIds = [...new Set(request.taskIds)];
+  const [found, , , claimed, , after] = await db.batch(batchStatements(db, request, uniqueIds));
+  assertScopeFound(found, { projectId: request.projectId });
+
   // The claim took tasks in request order; RETURNING lost it, so restore it.
-  const position = new Map(unique.map((taskId, index) => [taskId, index]));
+  const position = new Map(uniqueIds.map((taskId, index) => [taskId, index]));
   const inRequestOrder = (a: TaskRow, b: TaskRow) =>
     (position.get(a.taskId) ?? 0) - (position.get(b.taskId) ?? 0);
-  return { claimed: claimed.sort(inRequestOrder), failed };
+  return {
+    claimed: claimed.sort(inRequestOrder),
+    failed: classifyMisses(request.taskIds, after, request.lease),
+  };
 }

@@ -3,7 +3,8 @@ import type { Config } from "../config";
 import type { Db } from "../db/client";
 import { requireTask } from "../db/lookups";
 import { pullEvents, tasks } from "../db/schema";
-import { ApiError, invalid } from "../http/errors";
+import { ApiError } from "../http/errors";
+import { leaseSeconds } from "./lease";
 
 /**
  * The heartbeat of long work: moves a live lease's expiry to now + `seconds` (default
@@ -15,10 +16,7 @@ export async function extendLease(
   target: { projectId: string; taskId: string; leaseId: string; seconds?: number },
   now: number,
 ): Promise<{ leaseExpiresAt: number }> {
-  const seconds = Math.min(target.seconds ?? config.pullTimeoutSeconds, config.maxLeaseSeconds);
-  if (seconds < config.minLeaseSeconds) {
-    throw invalid("lease_seconds", `must be at least ${config.minLeaseSeconds}`);
-  }
+  const seconds = leaseSeconds(config, target.seconds, { capAtMax: true });
   const task = await requireTask(db, target.projectId, target.taskId);
   const leaseExpiresAt = now + seconds * 1000;
 

@@ -3,7 +3,8 @@ import { type SQL, sql } from "drizzle-orm";
 import { IsoDateSchema, PrioritySchema, StatusSchema } from "../schemas/common";
 import { priorityRank } from "../schemas/task";
 
-const isoMs = IsoDateSchema.transform((value) => Date.parse(value));
+/** An ISO-8601 date in a query, as epoch milliseconds. */
+export const IsoMsSchema = IsoDateSchema.transform((value) => Date.parse(value));
 
 /** `a,B , c` → `["a", "b", "c"]`: tags match any-of and case-insensitively. */
 const TagListSchema = z
@@ -23,23 +24,15 @@ export const PullFilterQuery = z.object({
   status: StatusSchema.optional(),
   priority: PrioritySchema.optional(),
   tags: TagListSchema.optional().openapi({ example: "gpu,urgent" }),
-  since: isoMs.optional().openapi({ description: "server_modified_at >= since (ISO-8601)" }),
-  created_after: isoMs.optional(),
-  created_before: isoMs.optional(),
-  modified_after: isoMs.optional().openapi({ description: "server_modified_at > value" }),
-  modified_before: isoMs.optional().openapi({ description: "server_modified_at < value" }),
+  since: IsoMsSchema.optional().openapi({ description: "server_modified_at >= since (ISO-8601)" }),
+  created_after: IsoMsSchema.optional(),
+  created_before: IsoMsSchema.optional(),
+  modified_after: IsoMsSchema.optional().openapi({ description: "server_modified_at > value" }),
+  modified_before: IsoMsSchema.optional().openapi({ description: "server_modified_at < value" }),
 });
 
-export type PullFilters = {
-  status?: string;
-  priority?: string | number;
-  tags?: string[];
-  since?: number;
-  created_after?: number;
-  created_before?: number;
-  modified_after?: number;
-  modified_before?: number;
-};
+/** Filters as parsed; batch pull builds the same shape from its JSON body. */
+export type PullFilters = Partial<z.output<typeof PullFilterQuery>>;
 
 /**
  * The filters as SQL conditions on an unaliased `tasks`. They run after the index has ordered

@@ -3,6 +3,7 @@ import type { Db } from "../db/client";
 import { pullEvents, tasks } from "../db/schema";
 import { notFound } from "../http/errors";
 import { iso } from "../schemas/task";
+import { isLeaseLive } from "./events";
 
 /**
  * Every claim of a task, oldest first (SPEC §5.4). Deleted tasks keep their history, so this
@@ -22,7 +23,7 @@ export async function pullHistory(db: Db, projectId: string, taskId: string, now
     .where(eq(pullEvents.taskRowId, task.id))
     .orderBy(asc(pullEvents.pulledAt), asc(pullEvents.id));
 
-  const live = task.leaseId !== null && (task.leaseExpiresAt ?? 0) > now;
+  const live = isLeaseLive(task, now);
   return {
     task_id: task.taskId,
     current_pull: live

@@ -4,16 +4,24 @@ import type { Config } from "../config";
 import { invalid } from "../http/errors";
 import type { Lease } from "./claim";
 
-/** Lease length in seconds: the caller's, inside [MIN, MAX]_LEASE_SECONDS, else the default. */
-export function leaseSeconds(config: Config, requested: number | undefined): number {
+/**
+ * Lease length in seconds: the caller's, inside [MIN, MAX]_LEASE_SECONDS, else the default.
+ * `capAtMax` (the heartbeat) shortens a too-long request to the maximum instead of refusing it.
+ */
+export function leaseSeconds(
+  config: Config,
+  requested: number | undefined,
+  options: { capAtMax?: boolean } = {},
+): number {
   if (requested === undefined) return config.pullTimeoutSeconds;
-  if (requested < config.minLeaseSeconds || requested > config.maxLeaseSeconds) {
+  const seconds = options.capAtMax ? Math.min(requested, config.maxLeaseSeconds) : requested;
+  if (seconds < config.minLeaseSeconds || seconds > config.maxLeaseSeconds) {
     throw invalid(
       "lease_seconds",
       `must be between ${config.minLeaseSeconds} and ${config.maxLeaseSeconds}`,
     );
   }
-  return requested;
+  return seconds;
 }
 
 /** How many tasks one pull may claim: the caller's, at most MAX_PULL_LIMIT, else the default. */

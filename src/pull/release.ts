@@ -4,23 +4,28 @@ import type { Db } from "../db/client";
 import { requireTask } from "../db/lookups";
 import { pullEvents, type TaskRow, tasks } from "../db/schema";
 import { ApiError, forbidden } from "../http/errors";
-import { endLeases } from "./events";
+import { endClaims, isLeaseLive } from "./events";
 
 export type Releaser = { principal: Principal; identity: string; now: number };
 
-/** Ends the leases `where` selects with outcome `released`; returns the rowids it cleared. */
+/**
+ * Ends the leases `where` selects with outcome `released` and returns the rowids it released.
+ * A lease that ran out before this call is closed as a `timeout` instead, and not returned.
+ */
 async function releaseWhere(db: Db, where: SQL, by: Releaser): Promise<number[]> {
-  const [closeEvents, clearState] = endLeases(db, where, {
+  const [closeExpired, clearExpired, closeEvents, clearState] = endClaims(db, where, {
     outcome: "released",
     endedBy: by.identity,
     at: by.now,
   });
-  const [, cleared] = await db.batch([closeEvents, clearState.returning({ id: tasks.id })]);
-  return cleared.map((row) => row.id);
+  const [, , , released] = await db.batch([
+    closeExpired,
+    clearExpired,
+    closeEvents,
+    clearState.returning({ id: tasks.id }),
+  ]);
+  return released.map((row) => row.id);
 }
-
-const isHeld = (task: TaskRow, now: number) =>
-  task.leaseId !== null && (task.leaseExpiresAt ?? 0) > now;
 
 /** Did this lease already end in a release? Then repeating that release is a no-op, not a 409. */
 async function wasReleased(db: Db, task: TaskRow, leaseId: string): Promise<boolean> {
@@ -47,8 +52,9 @@ export async function releaseTask(
     if (await wasReleased(db, task, target.leaseId)) return { released: false };
     throw new ApiError("LEASE_MISMATCH", `lease_id is not the current lease of ${task.taskId}`);
   }
+  const live = isLeaseLive(task, by.now);
   if (target.leaseId === undefined) {
-    if (!isHeld(task, by.now)) return { released: false };
+    if (!live) return { released: false };
     const holder = task.pulledByKeyId === by.principal.keyId;
     if (!holder && !hasRole(by.principal, "manager")) {
       throw forbidden("Only the key that holds the lease, or a manager, may release it");
@@ -56,12 +62,13 @@ export async function releaseTask(
   }
 
   const lease = task.leaseId as string;
-  const cleared = await releaseWhere(db, sql`id = ${task.id} AND lease_id = ${lease}`, by);
-  if (cleared.length === 0 && target.leaseId !== undefined) {
+  const released = await releaseWhere(db, sql`id = ${task.id} AND lease_id = ${lease}`, by);
+  if (released.length === 0 && target.leaseId !== undefined && live) {
     // Taken over between our read and our write: the caller's lease is gone.
     throw new ApiError("LEASE_MISMATCH", `lease_id is not the current lease of ${task.taskId}`);
   }
-  return { released: cleared.length > 0 };
+  // An expired lease was not held any more: it is closed as a timeout and nothing is released.
+  return { released: released.length > 0 };
 }
 
 export type ReleaseFailure = { task_id: string; reason: "NOT_FOUND" | "NOT_PULLED" | "FORBIDDEN" };
@@ -90,7 +97,7 @@ export async function releaseTasks(
   for (const taskId of new Set(target.taskIds)) {
     const task = byId.get(taskId);
     if (!task) failed.push({ task_id: taskId, reason: "NOT_FOUND" });
-    else if (!isHeld(task, by.now)) failed.push({ task_id: taskId, reason: "NOT_PULLED" });
+    else if (!isLeaseLive(task, by.now)) failed.push({ task_id: taskId, reason: "NOT_PULLED" });
     else if (task.pulledByKeyId !== by.principal.keyId && !hasRole(by.principal, "manager")) {
       failed.push({ task_id: taskId, reason: "FORBIDDEN" });
     } else toRelease.push(task);

@@ -3,6 +3,7 @@ import type { Context } from "hono";
 import type { AppEnv } from "../app-env";
 import { clientIdentity } from "../auth/authenticate";
 import { assertRole } from "../auth/principal";
+import { requireProject } from "../db/lookups";
 import { ok } from "../http/envelope";
 import { createRouter } from "../http/router";
 import { extendLease } from "../pull/extend";
@@ -78,6 +79,7 @@ const releaseMany = createRoute({
       "Which ids were released, and why the others were not",
     ),
     ...COMMON_ERRORS,
+    ...NOT_FOUND,
   },
 });
 
@@ -145,6 +147,7 @@ pullLeaseRoutes.openapi(releaseMany, async (c) => {
   const { projectId } = c.req.valid("param");
   const { taskIds } = c.req.valid("json");
 
+  await requireProject(c.var.db, projectId);
   const { released, failed } = await releaseTasks(c.var.db, { projectId, taskIds }, releaser(c));
   return ok(
     c,

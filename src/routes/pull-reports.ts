@@ -1,15 +1,16 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { requireProject } from "../db/lookups";
+import type { Db } from "../db/client";
+import { requireProject, requireQueue } from "../db/lookups";
 import { PULL_OUTCOMES } from "../db/schema";
 import { ok } from "../http/envelope";
 import { createRouter } from "../http/router";
+import { IsoMsSchema } from "../pull/filters";
 import { pullHistory } from "../pull/history";
 import { pendingPulls } from "../pull/pending";
 import { pullStats } from "../pull/stats";
 import {
   COMMON_ERRORS,
   IdSchema,
-  IsoDateSchema,
   jsonResponse,
   NOT_FOUND,
   ProjectParams,
@@ -64,7 +65,7 @@ const stats = createRoute({
   summary: "Pull statistics of a project or one queue",
   request: {
     params: ProjectParams,
-    query: z.object({ queue_id: IdSchema.optional(), since: IsoDateSchema.optional() }),
+    query: z.object({ queue_id: IdSchema.optional(), since: IsoMsSchema.optional() }),
   },
   responses: {
     200: jsonResponse(
@@ -122,6 +123,12 @@ const pending = createRoute({
   },
 });
 
+/** The project, and the queue when the query names one: 404 for either unknown. */
+async function requireScope(db: Db, projectId: string, queueId: string | undefined) {
+  if (queueId === undefined) await requireProject(db, projectId);
+  else await requireQueue(db, projectId, queueId);
+}
+
 export const pullReportRoutes = createRouter();
 
 pullReportRoutes.openapi(history, async (c) => {
@@ -133,16 +140,15 @@ pullReportRoutes.openapi(stats, async (c) => {
   const { projectId } = c.req.valid("param");
   const { queue_id: queueId, since } = c.req.valid("query");
 
-  await requireProject(c.var.db, projectId);
-  const scope = { projectId, queueId, since: since === undefined ? undefined : Date.parse(since) };
-  return ok(c, await pullStats(c.var.db, scope, Date.now()));
+  await requireScope(c.var.db, projectId, queueId);
+  return ok(c, await pullStats(c.var.db, { projectId, queueId, since }, Date.now()));
 });
 
 pullReportRoutes.openapi(pending, async (c) => {
   const { projectId } = c.req.valid("param");
   const { timeout, queue_id: queueId } = c.req.valid("query");
 
-  await requireProject(c.var.db, projectId);
+  await requireScope(c.var.db, projectId, queueId);
   const timeoutSeconds = timeout ?? c.var.config.pullTimeoutSeconds;
   return ok(c, await pendingPulls(c.var.db, { projectId, queueId, timeoutSeconds }, Date.now()));
 });

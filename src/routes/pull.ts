@@ -174,7 +174,11 @@ pullRoutes.openapi(batchPull, async (c) => {
     return ok(c, { ...toPullResult(claimed, lease), failed: [] }, `Pulled ${claimed.length}`);
   }
 
-  const limit = pullLimit(c.var.config, requestedLimit ?? taskIds.length);
+  // Without a limit, as many as were asked for, up to MAX_PULL_LIMIT; the rest LIMIT_REACHED.
+  const limit = pullLimit(
+    c.var.config,
+    requestedLimit ?? Math.min(taskIds.length, c.var.config.maxPullLimit),
+  );
   const { claimed, failed } = await claimByIds(c.var.db, {
     projectId,
     taskIds,

@@ -119,6 +119,17 @@ describe("release", () => {
     expect(res.status).toBe(404);
   });
 
+  it("closes an expired lease as a timeout and answers released false, lease_id or not", async () => {
+    const { lease_id } = await pullOne(alice);
+    await expireLease("t1");
+
+    const res = await release("t1", alice, { lease_id });
+
+    expect(res.status).toBe(200);
+    expect(res.body.data).toEqual({ task_id: "t1", released: false });
+    expect(await outcomes("t1")).toEqual([{ outcome: "timeout", ended_by: "system:timeout" }]);
+  });
+
   it("rejects unknown body fields with 400", async () => {
     const res = await release("t1", alice, { leaseId: "camel" });
     expect(res.status).toBe(400);
@@ -219,6 +230,14 @@ describe("POST /projects/{p}/tasks/{t}/pull/reset", () => {
     expect(again.tasks.map((t: any) => t.task_id)).toContain("t1");
   });
 
+  it("records a lease that had already expired as a timeout, not a reset", async () => {
+    await pullOne(alice);
+    await expireLease("t1");
+    const res = await call("POST", `/projects/${P}/tasks/t1/pull/reset`, { key: manager });
+    expect(res.body.data.was_held).toBe(false);
+    expect(await outcomes("t1")).toEqual([{ outcome: "timeout", ended_by: "system:timeout" }]);
+  });
+
   it("is refused to a client key", async () => {
     const res = await call("POST", `/projects/${P}/tasks/t1/pull/reset`, { key: alice });
     expect(res.status).toBe(403);
@@ -245,6 +264,14 @@ describe("POST /projects/{p}/tasks/pull/release/batch", () => {
       ],
     });
     expect(await outcomes("t1")).toEqual([{ outcome: "released", ended_by: "alice" }]);
+  });
+
+  it("answers 404 for an unknown project", async () => {
+    const res = await call("POST", "/projects/nowhere/tasks/pull/release/batch", {
+      key: alice,
+      body: { taskIds: ["t1"] },
+    });
+    expect(res.status).toBe(404);
   });
 
   it("rejects more than 100 ids", async () => {

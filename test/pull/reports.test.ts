@@ -107,6 +107,12 @@ describe("GET /projects/{p}/tasks/pull/stats", () => {
     });
   });
 
+  it("answers 404 for an unknown queue_id, in stats and in pending", async () => {
+    await seedTasks([{ projectId: P, taskId: "a" }]);
+    expect((await get("/tasks/pull/stats?queue_id=nope")).status).toBe(404);
+    expect((await get("/tasks/pull/pending?queue_id=nope")).status).toBe(404);
+  });
+
   it("answers 400 for a malformed since and 404 for an unknown project", async () => {
     await seedTasks([{ projectId: P, taskId: "a" }]);
     const bad = await get("/tasks/pull/stats?since=soon");
