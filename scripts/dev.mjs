@@ -2,7 +2,8 @@
 //
 // 1. Makes sure `.dev.vars` holds an ADMIN_TOKEN (and a DEV_API_KEY unless the env gives one).
 // 2. Applies the D1 migrations to the local database.
-// 3. Inserts the dev key into the local `api_keys` table as a `client` key.
+// 3. Writes the dev key into the local `api_keys` table as a live `client` key, and revokes any
+//    other key named `dev-client` (an earlier DEV_API_KEY).
 // 4. Starts `wrangler dev` with `--test-scheduled`, waits for /health and prints how to call it.
 //
 // Environment: PORT (8787), TASKECHO_STATE_DIR (local state, default .wrangler/state),
@@ -23,6 +24,8 @@ const WRANGLER = join(ROOT, "node_modules", "wrangler", "bin", "wrangler.js");
 const DEV_KEY_NAME = "dev-client";
 const READY_TIMEOUT_MS = 120_000;
 const KEY_PATTERN = /^[\x21-\x7E]{1,256}$/;
+/** Shared with src/auth/keys.ts, so the dev key's row has the prefix any other key's row has. */
+const KEY_FORMAT = JSON.parse(readFileSync(join(ROOT, "src", "auth", "key-format.json"), "utf8"));
 
 /**
  * The child running now, so a signal that arrives during setup reaches it too.
@@ -119,25 +122,32 @@ function ensureDevKey(vars) {
 const sqlText = (value) => `'${value.replaceAll("'", "''")}'`;
 
 /**
- * Same row shape as POST /api-keys writes: only the SHA-256 of the key is stored.
+ * Same row shape as POST /api-keys writes: only the SHA-256 of the key is stored. An upsert, so
+ * a dev key that was revoked or edited comes back live as the banner shows it; a dev key from an
+ * earlier DEV_API_KEY is revoked, so only the printed one works.
  * @param {string} key
  */
-function insertDevKeySql(key) {
+function writeDevKeySql(key) {
   const hash = createHash("sha256").update(key).digest("hex");
+  const now = String(Date.now());
   const values = [
     sqlText(`key_dev_${hash.slice(0, 16)}`),
     sqlText(DEV_KEY_NAME),
     "'client'",
     "NULL",
     sqlText(hash),
-    sqlText(key.slice(0, 9)),
-    String(Date.now()),
+    sqlText(key.slice(0, KEY_FORMAT.shownPrefixLength)),
+    now,
   ];
-  return (
-    "INSERT OR IGNORE INTO api_keys " +
-    "(id, name, role, project_id, key_hash, key_prefix, created_at) " +
-    `VALUES (${values.join(", ")})`
-  );
+  const upsert =
+    "INSERT INTO api_keys (id, name, role, project_id, key_hash, key_prefix, created_at) " +
+    `VALUES (${values.join(", ")}) ` +
+    "ON CONFLICT (key_hash) DO UPDATE SET name = excluded.name, role = excluded.role, " +
+    "project_id = NULL, key_prefix = excluded.key_prefix, revoked_at = NULL";
+  const revokeOthers =
+    `UPDATE api_keys SET revoked_at = ${now} WHERE name = ${sqlText(DEV_KEY_NAME)} ` +
+    `AND key_hash <> ${sqlText(hash)} AND revoked_at IS NULL`;
+  return `${upsert}; ${revokeOthers};`;
 }
 
 /**
@@ -275,8 +285,8 @@ async function main() {
   const devKey = ensureDevKey(vars);
 
   await runWrangler(["d1", "migrations", "apply", "DB", ...persist], "apply the D1 migrations");
-  const insert = ["--command", insertDevKeySql(devKey)];
-  await runWrangler(["d1", "execute", "DB", ...persist, ...insert], "insert the dev key");
+  const write = ["--command", writeDevKeySql(devKey)];
+  await runWrangler(["d1", "execute", "DB", ...persist, ...write], "write the dev key");
 
   const devArgs = ["dev", "--port", String(port), "--persist-to", stateDir, "--test-scheduled"];
   const server = spawnWrangler([...devArgs, ...process.argv.slice(2)], "inherit");

@@ -1,11 +1,14 @@
 import { Scalar } from "@scalar/hono-api-reference";
 import { bodyLimit } from "hono/body-limit";
+import { createMiddleware } from "hono/factory";
+import type { AppEnv } from "./app-env";
 import { authenticate } from "./auth/authenticate";
 import { assertProjectAccess } from "./auth/principal";
 import { ApiError } from "./http/errors";
 import { onError, onNotFound } from "./http/on-error";
 import { requestContext } from "./http/request-context";
 import { createRouter } from "./http/router";
+import { withConfig } from "./http/with-config";
 import { apiKeyRoutes } from "./routes/api-keys";
 import { healthRoutes } from "./routes/health";
 import { projectManagementRoutes } from "./routes/project-management";
@@ -20,11 +23,20 @@ import { taskRoutes } from "./routes/tasks";
 
 const MAX_BODY_BYTES = 5 * 1024 * 1024;
 
+/** A key bound to a project gets 403 on every route of any other project (SPEC §3). */
+const requireProjectAccess = createMiddleware<AppEnv, "/api/v1/projects/:projectId">(
+  async (c, next) => {
+    assertProjectAccess(c.var.principal, c.req.param("projectId"));
+    await next();
+  },
+);
+
 /** Builds the whole HTTP surface: middleware in request order, then the routes. */
 export function createApp() {
   const app = createRouter();
 
   app.use(requestContext);
+  app.use(withConfig);
   app.onError(onError);
   app.notFound(onNotFound);
 
@@ -56,15 +68,8 @@ export function createApp() {
     }),
   );
   app.use("/api/v1/*", authenticate);
-  // A key bound to a project gets 403 on every route of any other project (SPEC §3).
-  app.use("/api/v1/projects/:projectId/*", async (c, next) => {
-    assertProjectAccess(c.var.principal, c.req.param("projectId"));
-    await next();
-  });
-  app.use("/api/v1/projects/:projectId", async (c, next) => {
-    assertProjectAccess(c.var.principal, c.req.param("projectId"));
-    await next();
-  });
+  app.use("/api/v1/projects/:projectId", requireProjectAccess);
+  app.use("/api/v1/projects/:projectId/*", requireProjectAccess);
 
   // Pull routes first: `/tasks/pull` must win over `/tasks/{taskId}`.
   app.route("/api/v1", pullRoutes);

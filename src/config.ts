@@ -21,7 +21,7 @@ function positiveInt(vars: Vars, name: string, fallback: number): number {
   if (!Number.isInteger(value) || value <= 0) {
     throw new ApiError(
       "INTERNAL_ERROR",
-      `Invalid configuration: ${name} must be a positive integer, got ${JSON.stringify(raw)}`,
+      `Invalid configuration: ${name} must be a positive integer`,
     );
   }
   return value;
@@ -31,7 +31,8 @@ const cache = new WeakMap<object, Config>();
 
 /**
  * Reads SPEC §9's `[vars]` once per env object. A bad value fails the request loudly with the
- * variable's name, rather than letting a NaN limit silently disable a check.
+ * variable's name and the rule it breaks, rather than letting a NaN limit silently disable a
+ * check. The value itself is not echoed: the message reaches clients and logs.
  */
 export function loadConfig(env: object): Config {
   const cached = cache.get(env);

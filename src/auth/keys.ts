@@ -1,4 +1,10 @@
-const KEY_PREFIX = "te_";
+import keyFormat from "./key-format.json";
+
+// A JSON file, so scripts/dev.mjs (plain Node) writes the dev key's row in the same shape.
+const KEY_PREFIX = keyFormat.keyPrefix;
+
+/** The start of a key kept in its row and shown in listings, so a user can tell keys apart. */
+export const shownPrefix = (key: string) => key.slice(0, keyFormat.shownPrefixLength);
 
 function base64url(bytes: Uint8Array): string {
   let binary = "";
@@ -9,7 +15,7 @@ function base64url(bytes: Uint8Array): string {
 /** A new key: `te_` + 32 random bytes (256 bits), and the short prefix shown in listings. */
 export function generateApiKey(): { key: string; prefix: string } {
   const key = KEY_PREFIX + base64url(crypto.getRandomValues(new Uint8Array(32)));
-  return { key, prefix: key.slice(0, KEY_PREFIX.length + 6) };
+  return { key, prefix: shownPrefix(key) };
 }
 
 export async function hashApiKey(key: string): Promise<string> {

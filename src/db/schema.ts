@@ -10,7 +10,7 @@ import {
 } from "drizzle-orm/sqlite-core";
 
 // Every timestamp is stored as integer milliseconds since the epoch: cheap to compare and index,
-// and rendered as ISO-8601 only at the API edge (src/http/serialize.ts).
+// and rendered as ISO-8601 only at the API edge (`iso` in src/schemas/task.ts).
 
 export const projects = sqliteTable("projects", {
   projectId: text("project_id").primaryKey(),

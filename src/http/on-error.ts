@@ -35,6 +35,15 @@ function toApiError(err: unknown, c: Context<AppEnv>): ApiError {
 /** The single place an error becomes a response: same envelope for every failure. */
 export const onError: ErrorHandler<AppEnv> = (err, c) => {
   const apiError = toApiError(err, c);
+  if (err instanceof ApiError && err.status >= 500) {
+    // Other errors were logged with their stack by toApiError; these are thrown on purpose (a
+    // bad configuration, an unreachable limiter) and are server faults all the same.
+    log("error", "server_error", {
+      requestId: c.var.requestId,
+      code: err.code,
+      message: err.message,
+    });
+  }
   for (const [name, value] of Object.entries(apiError.headers ?? {})) c.header(name, value);
   return c.json(errorBody(apiError.code, apiError.message, apiError.details), apiError.status);
 };

@@ -1,15 +1,15 @@
 import { createMiddleware } from "hono/factory";
 import { routePath } from "hono/route";
 import type { AppEnv } from "../app-env";
-import { loadConfig } from "../config";
 import { createDb } from "../db/client";
 import { log } from "./log";
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
 /**
- * First middleware of every request: a request id (the caller's, if sane), the config and the
- * database handle, and after the response one JSON log line. Errors are logged by onError.
+ * First middleware of every request: a request id (the caller's, if sane) and the database
+ * handle, and after the response one JSON log line. Errors are logged by onError, which has
+ * answered them by the time this line is written.
  */
 export const requestContext = createMiddleware<AppEnv>(async (c, next) => {
   const started = Date.now();
@@ -19,7 +19,6 @@ export const requestContext = createMiddleware<AppEnv>(async (c, next) => {
   c.set("db", createDb(c.env.DB));
 
   try {
-    c.set("config", loadConfig(c.env));
     await next();
   } finally {
     c.header("X-Request-Id", requestId);

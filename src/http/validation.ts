@@ -26,13 +26,6 @@ export function validationError(issues: FieldIssue[]): ApiError {
   return new ApiError("VALIDATION_ERROR", `Invalid request: ${summary}`, issues);
 }
 
-const TARGET_ROOT: Record<string, string | undefined> = {
-  json: undefined,
-  query: undefined,
-  param: undefined,
-  header: undefined,
-};
-
 /**
  * The one validation hook for every route: all issues, each with its field path. Query and path
  * parameters are reported by name (`limit`), body fields by path (`tasks[3].status`).
@@ -40,5 +33,5 @@ const TARGET_ROOT: Record<string, string | undefined> = {
 // biome-ignore lint/suspicious/noExplicitAny: the hook is shared by routes of every shape.
 export const validationHook: Hook<any, any, any, any> = (result, _c) => {
   if (result.success) return;
-  throw validationError(issuesOf(result.error, TARGET_ROOT[result.target]));
+  throw validationError(issuesOf(result.error));
 };

@@ -7,8 +7,10 @@ import { KEY_RECHECK_MS, readKey } from "./key-record";
 export type Authorization = { principal: Principal | null; decision: RateDecision | null };
 
 /**
- * The rate limiter of one API key (SPEC §8): the middleware addresses it by
- * `idFromName(keyId)`, so each key has its own object, holding both of the key's budgets.
+ * The rate limiter of one API key (SPEC §8), holding both of the key's budgets. Each key has
+ * its own object, named `keyObjectName(keyHash)` (`key:<sha-256 hex>`): a request carries only
+ * the key, so its hash is what the middleware can address. The ADMIN_TOKEN, which has no row,
+ * uses the object named `admin-token`.
  *
  * Why it is exact: an object runs one call's JavaScript at a time, and its input gate delivers
  * no other call while one waits on storage. `admit` goes further: it reads the window, decides
@@ -32,7 +34,8 @@ export class RateLimiter extends DurableObject<Env> {
    * Authentication and rate limiting in one call, so a request costs one round trip to its
    * key's object instead of a D1 lookup plus this call. The object remembers its key's row for
    * KEY_RECHECK_MS; revoking or editing a key through the API calls `forget` before it answers,
-   * so those take effect on the very next request.
+   * so those take effect on the very next request (or, if `forget` cannot be delivered, within
+   * KEY_RECHECK_MS).
    */
   async authorize(
     keyHash: string,

@@ -1,17 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import type { ProjectRow, QueueRow } from "../db/schema";
-import { NameSchema, NewIdSchema } from "../schemas/common";
+import { InfoSchema, NameSchema, NewIdSchema } from "../schemas/common";
 import { iso } from "../schemas/task";
-
-/** Descriptive objects, not storage: the same cap as submit's, far below D1's 2 MB row limit. */
-const MAX_INFO_BYTES = 64 * 1024;
-
-/** Free-form JSON object kept as given (client_info, git_info, queue meta). */
-const JsonObjectSchema = z
-  .record(z.string(), z.unknown())
-  .refine((info) => new TextEncoder().encode(JSON.stringify(info)).length <= MAX_INFO_BYTES, {
-    message: `must be at most ${MAX_INFO_BYTES} bytes once serialized`,
-  });
 
 export const NewProjectParams = z.object({
   projectId: NewIdSchema.openapi({
@@ -27,8 +17,8 @@ export const NewQueueParams = NewProjectParams.extend({
 export const PutProjectBody = z
   .object({
     name: NameSchema.min(1, "must not be empty"),
-    client_info: JsonObjectSchema.nullish(),
-    git_info: JsonObjectSchema.nullish(),
+    client_info: InfoSchema.nullish(),
+    git_info: InfoSchema.nullish(),
   })
   .strict()
   .openapi({
@@ -38,7 +28,7 @@ export const PutProjectBody = z
 export const PutQueueBody = z
   .object({
     name: NameSchema.min(1, "must not be empty"),
-    meta: JsonObjectSchema.nullish(),
+    meta: InfoSchema.nullish(),
   })
   .strict()
   .openapi({ example: { name: "Nightly batch", meta: { owner: "ops" } } });

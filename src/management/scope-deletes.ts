@@ -7,12 +7,22 @@ import { endClaims } from "../pull/events";
 /** Number of rows a plain UPDATE of a D1 batch changed. */
 const changes = (result: D1Result) => result.meta.changes ?? 0;
 
-/** Statements that soft-delete the live tasks matching `where`, ending their claims first. */
+/**
+ * Statements that soft-delete the live tasks matching `where`: the claims end first, then
+ * `softDelete`, whose row count is the number of tasks deleted.
+ */
 function deleteTasksStatements(db: Db, where: SQL, actor: string, now: number) {
-  return [
-    ...endClaims(db, where, { outcome: "deleted", endedBy: actor, at: now, clearPush: false }),
-    db.update(tasks).set({ deletedAt: now, deletedBy: "server", updatedAt: now }).where(where),
-  ] as const;
+  const claims = endClaims(db, where, {
+    outcome: "deleted",
+    endedBy: actor,
+    at: now,
+    clearPush: false,
+  });
+  const softDelete = db
+    .update(tasks)
+    .set({ deletedAt: now, deletedBy: "server", updatedAt: now })
+    .where(where);
+  return { claims, softDelete };
 }
 
 /**
@@ -31,38 +41,47 @@ export async function deleteQueue(
     eq(tasks.queueId, queueId),
     isNull(tasks.deletedAt),
   ) as SQL;
-  const results = await db.batch([
-    ...deleteTasksStatements(db, inQueue, actor, now),
-    db
-      .update(queues)
-      .set({ deletedAt: now, updatedAt: now })
-      .where(
-        and(eq(queues.projectId, projectId), eq(queues.queueId, queueId), isNull(queues.deletedAt)),
-      )
-      .returning({ queueId: queues.queueId }),
-  ]);
+  const { claims, softDelete } = deleteTasksStatements(db, inQueue, actor, now);
+  const queueDelete = db
+    .update(queues)
+    .set({ deletedAt: now, updatedAt: now })
+    .where(
+      and(eq(queues.projectId, projectId), eq(queues.queueId, queueId), isNull(queues.deletedAt)),
+    )
+    .returning({ queueId: queues.queueId });
+
+  // Each result is read at the length of the statements before it, never at a fixed position.
+  const throughTasks = [...claims, softDelete] as const;
+  const results = await db.batch([...throughTasks, queueDelete]);
+  const tasksDeleted = results[claims.length];
+  const queueDeleted = results[throughTasks.length];
 
   // A concurrent delete won the race: to this caller the queue was already gone.
-  if (results[5].length === 0) throw notFound(`Queue ${queueId} in project ${projectId}`);
-  return { deletedTasks: changes(results[4]) };
+  if (queueDeleted.length === 0) throw notFound(`Queue ${queueId} in project ${projectId}`);
+  return { deletedTasks: changes(tasksDeleted) };
 }
 
 /** Soft-deletes a project with all its queues and tasks in one batch. */
 export async function deleteProject(db: Db, projectId: string, actor: string, now: number) {
   const inProject = and(eq(tasks.projectId, projectId), isNull(tasks.deletedAt)) as SQL;
-  const results = await db.batch([
-    ...deleteTasksStatements(db, inProject, actor, now),
-    db
-      .update(queues)
-      .set({ deletedAt: now, updatedAt: now })
-      .where(and(eq(queues.projectId, projectId), isNull(queues.deletedAt))),
-    db
-      .update(projects)
-      .set({ deletedAt: now, updatedAt: now })
-      .where(and(eq(projects.projectId, projectId), isNull(projects.deletedAt)))
-      .returning({ projectId: projects.projectId }),
-  ]);
+  const { claims, softDelete } = deleteTasksStatements(db, inProject, actor, now);
+  const queuesDelete = db
+    .update(queues)
+    .set({ deletedAt: now, updatedAt: now })
+    .where(and(eq(queues.projectId, projectId), isNull(queues.deletedAt)));
+  const projectDelete = db
+    .update(projects)
+    .set({ deletedAt: now, updatedAt: now })
+    .where(and(eq(projects.projectId, projectId), isNull(projects.deletedAt)))
+    .returning({ projectId: projects.projectId });
 
-  if (results[6].length === 0) throw notFound(`Project ${projectId}`);
-  return { deletedTasks: changes(results[4]), deletedQueues: changes(results[5]) };
+  const throughTasks = [...claims, softDelete] as const;
+  const throughQueues = [...throughTasks, queuesDelete] as const;
+  const results = await db.batch([...throughQueues, projectDelete]);
+  const tasksDeleted = results[claims.length];
+  const queuesDeleted = results[throughTasks.length];
+  const projectDeleted = results[throughQueues.length];
+
+  if (projectDeleted.length === 0) throw notFound(`Project ${projectId}`);
+  return { deletedTasks: changes(tasksDeleted), deletedQueues: changes(queuesDeleted) };
 }

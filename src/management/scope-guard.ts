@@ -1,4 +1,5 @@
 import { sql } from "drizzle-orm";
+import { isBatchGuardFailure } from "../db/batch-guard";
 import type { Db } from "../db/client";
 import { batchGuards } from "../db/schema";
 import { notFound } from "../http/errors";
@@ -20,13 +21,6 @@ export function liveScopeGuard(db: Db, projectId: string, queueId: string | null
   return db.insert(batchGuards).select(sql`SELECT 0 WHERE NOT EXISTS (${live})`);
 }
 
-function mentionsGuard(err: unknown): boolean {
-  for (let e: unknown = err; e instanceof Error; e = e.cause) {
-    if (e.message.includes("batch_guards_ok")) return true;
-  }
-  return false;
-}
-
 /** Runs a batch that holds a liveScopeGuard; a tripped guard becomes the 404 it stands for. */
 export async function withScopeGuard<T>(
   batch: Promise<T>,
@@ -36,7 +30,7 @@ export async function withScopeGuard<T>(
   try {
     return await batch;
   } catch (err) {
-    if (!mentionsGuard(err)) throw err;
+    if (!isBatchGuardFailure(err)) throw err;
     throw queueId === null
       ? notFound(`Project ${projectId}`)
       : notFound(`Queue ${queueId} in project ${projectId}`);

@@ -3,16 +3,17 @@ import type { tasks } from "../db/schema";
 import {
   IdSchema,
   IsoDateSchema,
+  isObjectBody,
   NameSchema,
   NewIdSchema,
   PrioritySchema,
   PromptSchema,
+  ReportSchema,
+  SpecPathSchema,
   StatusSchema,
+  TagSchema,
 } from "../schemas/common";
 import { priorityRank } from "../schemas/task";
-
-const SpecPathSchema = z.string().max(1000, "must be at most 1000 characters");
-const TagSchema = z.string().min(1, "must not be empty").max(255, "must be at most 255 characters");
 
 /** The editable fields, each as the body may send it. */
 const TaskFields = {
@@ -23,7 +24,7 @@ const TaskFields = {
     [SpecPathSchema, z.array(SpecPathSchema).max(100, "must list at most 100 files")],
     { error: "must be a path or a list of at most 100 paths (each at most 1000 characters)" },
   ),
-  report: z.string().max(100_000, "must be at most 100000 characters").nullable(),
+  report: ReportSchema.nullable(),
   tags: z.array(TagSchema).max(100, "must hold at most 100 tags"),
   priority: PrioritySchema.nullable(),
   expires_at: IsoDateSchema.nullable().openapi({
@@ -32,9 +33,6 @@ const TaskFields = {
 };
 
 type EditableFields = Partial<{ [K in keyof typeof TaskFields]: z.infer<(typeof TaskFields)[K]> }>;
-
-const isObject = (payload: { value: unknown }) =>
-  typeof payload.value === "object" && payload.value !== null && !Array.isArray(payload.value);
 
 export const CreateTaskBody = z
   .object({
@@ -53,12 +51,12 @@ export const CreateTaskBody = z
   .refine((body) => (body.taskId ?? body.task_id) !== undefined, {
     path: ["task_id"],
     message: "is required (send task_id or taskId)",
-    when: isObject,
+    when: isObjectBody,
   })
   .refine((body) => !body.taskId || !body.task_id || body.taskId === body.task_id, {
     path: ["task_id"],
     message: "differs from taskId; send one of them",
-    when: isObject,
+    when: isObjectBody,
   })
   .openapi({
     example: {
@@ -86,7 +84,7 @@ export const EditTaskBody = z
   .strict()
   .refine((body) => Object.values(body).some((value) => value !== undefined), {
     message: "must change at least one field",
-    when: isObject,
+    when: isObjectBody,
   })
   .openapi({ example: { prompt: "Read CHANGELOG.md and write a ten-line summary.", priority: 7 } });
 
@@ -101,12 +99,12 @@ export const MoveTaskBody = z
   .refine((body) => body.queue_id !== undefined || body.queueId !== undefined, {
     path: ["queue_id"],
     message: "is required (a queue id, or null for project level)",
-    when: isObject,
+    when: isObjectBody,
   })
   .refine(
     (body) =>
       body.queue_id === undefined || body.queueId === undefined || body.queue_id === body.queueId,
-    { path: ["queue_id"], message: "differs from queueId; send one of them", when: isObject },
+    { path: ["queue_id"], message: "differs from queueId; send one of them", when: isObjectBody },
   )
   .openapi({ example: { queue_id: "my-queue" } });
 

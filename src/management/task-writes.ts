@@ -89,15 +89,20 @@ export async function editTask(
   actor: string,
   now: number,
 ): Promise<TaskRow> {
-  const results = await db.batch([
-    ...endClaims(db, liveRow(row), { outcome: "edited", endedBy: actor, at: now, clearPush: true }),
-    db
-      .update(tasks)
-      .set({ ...taskFieldValues(body), updatedAt: now, serverModifiedAt: now })
-      .where(liveRow(row))
-      .returning(),
-  ]);
-  const [edited] = results[4];
+  const claims = endClaims(db, liveRow(row), {
+    outcome: "edited",
+    endedBy: actor,
+    at: now,
+    clearPush: true,
+  });
+  const edit = db
+    .update(tasks)
+    .set({ ...taskFieldValues(body), updatedAt: now, serverModifiedAt: now })
+    .where(liveRow(row))
+    .returning();
+
+  const results = await db.batch([...claims, edit]);
+  const [edited] = results[claims.length];
   if (!edited) throw gone(row);
   return edited;
 }
@@ -109,20 +114,20 @@ export async function deleteTask(
   actor: string,
   now: number,
 ): Promise<TaskRow> {
-  const results = await db.batch([
-    ...endClaims(db, liveRow(row), {
-      outcome: "deleted",
-      endedBy: actor,
-      at: now,
-      clearPush: false,
-    }),
-    db
-      .update(tasks)
-      .set({ deletedAt: now, deletedBy: "server", updatedAt: now })
-      .where(liveRow(row))
-      .returning(),
-  ]);
-  const [deleted] = results[4];
+  const claims = endClaims(db, liveRow(row), {
+    outcome: "deleted",
+    endedBy: actor,
+    at: now,
+    clearPush: false,
+  });
+  const softDelete = db
+    .update(tasks)
+    .set({ deletedAt: now, deletedBy: "server", updatedAt: now })
+    .where(liveRow(row))
+    .returning();
+
+  const results = await db.batch([...claims, softDelete]);
+  const [deleted] = results[claims.length];
   if (!deleted) throw gone(row);
   return deleted;
 }

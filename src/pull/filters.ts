@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { type SQL, sql } from "drizzle-orm";
-import { IsoDateSchema, PrioritySchema, StatusSchema } from "../schemas/common";
+import { IsoDateSchema, PriorityQuerySchema, StatusSchema } from "../schemas/common";
 import { priorityRank } from "../schemas/task";
 
 /** An ISO-8601 date in a query, as epoch milliseconds. */
@@ -22,7 +22,7 @@ const TagListSchema = z
 /** The filters SPEC §5.1 defines, as query parameters. Each one narrows what a pull may claim. */
 export const PullFilterQuery = z.object({
   status: StatusSchema.optional(),
-  priority: PrioritySchema.optional(),
+  priority: PriorityQuerySchema.optional(),
   tags: TagListSchema.optional().openapi({ example: "gpu,urgent" }),
   since: IsoMsSchema.optional().openapi({ description: "server_modified_at >= since (ISO-8601)" }),
   created_after: IsoMsSchema.optional(),

@@ -1,83 +1,42 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { desc, eq } from "drizzle-orm";
+import { and, count, desc, eq, type SQL, sql } from "drizzle-orm";
 import type { Context } from "hono";
 import type { AppEnv } from "../app-env";
+import {
+  ADMIN_UNBOUND,
+  ApiKeySchema,
+  CreateApiKeyBody,
+  CreatedApiKeySchema,
+  KeyParams,
+  toApiKeyJson,
+  UpdateApiKeyBody,
+} from "../auth/api-key-schemas";
 import { generateApiKey, hashApiKey, newId } from "../auth/keys";
-import { assertRole } from "../auth/principal";
-import { API_KEY_ROLES, type ApiKeyRow, apiKeys } from "../db/schema";
+import { requireRole } from "../auth/require-role";
+import { pageOf } from "../db/paginate";
+import { type ApiKeyRow, apiKeys } from "../db/schema";
 import { ok } from "../http/envelope";
-import { ApiError, notFound } from "../http/errors";
+import { invalid, notFound } from "../http/errors";
+import { log } from "../http/log";
 import { createRouter } from "../http/router";
-import { callKeyObject } from "../limiter/enforce";
-import { keyObjectName } from "../limiter/key-record";
+import { KEY_RECHECK_MS, keyObjectName } from "../limiter/key-record";
 import {
   COMMON_ERRORS,
-  IdSchema,
   jsonBody,
   jsonResponse,
-  NameSchema,
   NOT_FOUND,
   PageQuery,
   PaginationSchema,
-  paginate,
 } from "../schemas/common";
-import { iso } from "../schemas/task";
-
-const ApiKeySchema = z
-  .object({
-    id: z.string().openapi({ example: "key_3kq9v0c1b2n4m5x6" }),
-    name: z.string(),
-    role: z.enum(API_KEY_ROLES),
-    project_id: z.string().nullable(),
-    key_prefix: z.string().openapi({ example: "te_AbC123" }),
-    created_at: z.string(),
-    revoked_at: z.string().nullable(),
-  })
-  .openapi("ApiKey");
-
-const CreatedApiKeySchema = ApiKeySchema.extend({
-  key: z.string().openapi({ description: "The key itself: shown in this response only" }),
-});
-
-const CreateApiKeyBody = z
-  .object({
-    name: NameSchema.min(1, "must not be empty"),
-    role: z.enum(API_KEY_ROLES),
-    project_id: IdSchema.nullish(),
-  })
-  .strict();
-
-const UpdateApiKeyBody = z
-  .object({
-    name: NameSchema.min(1, "must not be empty").optional(),
-    role: z.enum(API_KEY_ROLES).optional(),
-    project_id: IdSchema.nullable().optional(),
-  })
-  .strict();
-
-const KeyParams = z.object({
-  id: z
-    .string()
-    .min(1)
-    .max(64)
-    .openapi({ param: { name: "id", in: "path" } }),
-});
-
-function toApiKeyJson(row: ApiKeyRow) {
-  return {
-    id: row.id,
-    name: row.name,
-    role: row.role,
-    project_id: row.projectId,
-    key_prefix: row.keyPrefix,
-    created_at: iso(row.createdAt) as string,
-    revoked_at: iso(row.revokedAt),
-  };
-}
 
 const tags = ["api-keys"];
+// "admin" here means an admin key bound to no project (403 otherwise). These routes are not
+// under /projects/{projectId}, so the project-binding check does not cover them: a bound admin
+// could otherwise list every key and mint an unbound one.
+const middleware = requireRole("admin", { unbound: true });
 
 const listKeys = createRoute({
+  middleware,
   method: "get",
   path: "/api-keys",
   tags,
@@ -93,6 +52,7 @@ const listKeys = createRoute({
 });
 
 const createKey = createRoute({
+  middleware,
   method: "post",
   path: "/api-keys",
   tags,
@@ -108,6 +68,7 @@ const createKey = createRoute({
 });
 
 const getKey = createRoute({
+  middleware,
   method: "get",
   path: "/api-keys/{id}",
   tags,
@@ -117,6 +78,7 @@ const getKey = createRoute({
 });
 
 const updateKey = createRoute({
+  middleware,
   method: "patch",
   path: "/api-keys/{id}",
   tags,
@@ -126,6 +88,7 @@ const updateKey = createRoute({
 });
 
 const revokeKey = createRoute({
+  middleware,
   method: "delete",
   path: "/api-keys/{id}",
   tags,
@@ -136,32 +99,15 @@ const revokeKey = createRoute({
 
 export const apiKeyRoutes = createRouter();
 
-apiKeyRoutes.use("/api-keys/*", async (c, next) => {
-  assertRole(c.var.principal, "admin");
-  await next();
-});
-apiKeyRoutes.use("/api-keys", async (c, next) => {
-  assertRole(c.var.principal, "admin");
-  await next();
-});
-
 apiKeyRoutes.openapi(listKeys, async (c) => {
-  const { page, pageSize } = c.req.valid("query");
   const db = c.var.db;
-  const [rows, [count]] = await db.batch([
-    db
-      .select()
-      .from(apiKeys)
-      .orderBy(desc(apiKeys.createdAt), apiKeys.id)
-      .limit(pageSize)
-      .offset((page - 1) * pageSize),
-    db
-      .select({ total: db.$count(apiKeys) })
-      .from(apiKeys)
-      .limit(1),
-  ]);
-  const total = count?.total ?? 0;
-  return ok(c, { items: rows.map(toApiKeyJson), pagination: paginate(page, pageSize, total) });
+  const { items, pagination } = await pageOf(
+    db,
+    db.select().from(apiKeys).orderBy(desc(apiKeys.createdAt), apiKeys.id).$dynamic(),
+    db.select({ total: count() }).from(apiKeys),
+    c.req.valid("query"),
+  );
+  return ok(c, { items: items.map(toApiKeyJson), pagination });
 });
 
 apiKeyRoutes.openapi(createKey, async (c) => {
@@ -193,13 +139,38 @@ async function loadKey(c: Context<AppEnv>, id: string) {
 }
 
 /**
- * The key's object remembers the key for a while (src/limiter/rate-limiter.ts); it must drop
- * that before we answer, so a revoke or an edit holds from the next request on.
+ * The key's object remembers the key for up to KEY_RECHECK_MS (src/limiter/rate-limiter.ts);
+ * `forget` makes a revoke or an edit hold from the next request on. The D1 write is already
+ * committed when this runs, so a failure is logged and reported, never turned into an error.
  */
-async function forgetKey(c: Context<AppEnv>, row: ApiKeyRow) {
-  await callKeyObject(c.env, keyObjectName(row.keyHash), c.var.requestId, (object) =>
-    object.forget(),
-  );
+async function forgetKey(c: Context<AppEnv>, row: ApiKeyRow): Promise<boolean> {
+  try {
+    const objects = c.env.RATE_LIMITER;
+    await objects.get(objects.idFromName(keyObjectName(row.keyHash))).forget();
+    return true;
+  } catch (err) {
+    const error = err instanceof Error ? err.message : String(err);
+    log("error", "key_forget_failed", { requestId: c.var.requestId, keyId: row.id, error });
+    return false;
+  }
+}
+
+/** The answer's message: whether the change holds at once or only after the recheck. */
+const changeMessage = (done: string, forgotten: boolean) =>
+  forgotten
+    ? done
+    : `${done}; the change is stored, but may take up to ${KEY_RECHECK_MS / 1000} s to reach ` +
+      "a key already in use";
+
+/**
+ * Checked in the UPDATE itself against the row as it is then: the key after the change is not
+ * an admin bound to a project.
+ */
+function notBoundAdminAfter(changes: { role?: string; projectId?: string | null }): SQL {
+  const role = changes.role !== undefined ? sql`${changes.role}` : sql`${apiKeys.role}`;
+  const project =
+    changes.projectId !== undefined ? sql`${changes.projectId}` : sql`${apiKeys.projectId}`;
+  return sql`NOT (${role} = 'admin' AND ${project} IS NOT NULL)`;
 }
 
 apiKeyRoutes.openapi(getKey, async (c) => {
@@ -209,31 +180,40 @@ apiKeyRoutes.openapi(getKey, async (c) => {
 apiKeyRoutes.openapi(updateKey, async (c) => {
   const { id } = c.req.valid("param");
   const body = c.req.valid("json");
-  await loadKey(c, id);
   const changes = {
     ...(body.name !== undefined ? { name: body.name } : {}),
     ...(body.role !== undefined ? { role: body.role } : {}),
     ...(body.project_id !== undefined ? { projectId: body.project_id } : {}),
   };
-  if (Object.keys(changes).length === 0) {
-    throw new ApiError("VALIDATION_ERROR", "Nothing to change: send name, role or project_id", [
-      { field: "body", message: "must contain name, role or project_id" },
-    ]);
+
+  const [row] = await c.var.db
+    .update(apiKeys)
+    .set(changes)
+    .where(and(eq(apiKeys.id, id), notBoundAdminAfter(changes)))
+    .returning();
+  if (!row) {
+    // Keys are never deleted: a key that exists was held back by the admin-binding rule.
+    const existing = await loadKey(c, id);
+    const binding =
+      existing.projectId === null ? "" : ` (the key is bound to ${existing.projectId})`;
+    throw invalid("project_id", `${ADMIN_UNBOUND}${binding}`);
   }
-  const [row] = await c.var.db.update(apiKeys).set(changes).where(eq(apiKeys.id, id)).returning();
-  await forgetKey(c, row as ApiKeyRow);
-  return ok(c, toApiKeyJson(row as ApiKeyRow), "API key updated");
+
+  const forgotten = await forgetKey(c, row);
+  return ok(c, toApiKeyJson(row), changeMessage("API key updated", forgotten));
 });
 
 apiKeyRoutes.openapi(revokeKey, async (c) => {
   const { id } = c.req.valid("param");
   const existing = await loadKey(c, id);
   if (existing.revokedAt !== null) return ok(c, toApiKeyJson(existing), "API key already revoked");
+
   const [row] = await c.var.db
     .update(apiKeys)
     .set({ revokedAt: Date.now() })
     .where(eq(apiKeys.id, id))
     .returning();
-  await forgetKey(c, row as ApiKeyRow);
-  return ok(c, toApiKeyJson(row as ApiKeyRow), "API key revoked");
+
+  const forgotten = await forgetKey(c, row as ApiKeyRow);
+  return ok(c, toApiKeyJson(row as ApiKeyRow), changeMessage("API key revoked", forgotten));
 });

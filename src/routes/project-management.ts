@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { clientIdentity } from "../auth/authenticate";
+import { requireRole } from "../auth/require-role";
 import { requireProject, requireQueue } from "../db/lookups";
 import { ok } from "../http/envelope";
 import { createRouter } from "../http/router";
@@ -14,7 +15,6 @@ import {
   toQueueJson,
 } from "../management/project-schemas";
 import { putProject, putQueue } from "../management/project-writes";
-import { requireManager } from "../management/require-manager";
 import { deleteProject, deleteQueue } from "../management/scope-deletes";
 import {
   COMMON_ERRORS,
@@ -27,7 +27,7 @@ import {
 import { iso } from "../schemas/task";
 
 const tags = ["projects"];
-const middleware = requireManager;
+const middleware = requireRole("manager");
 
 const putProjectRoute = createRoute({
   method: "put",

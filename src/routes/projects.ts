@@ -1,6 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { and, asc, count, eq, isNull, type SQL } from "drizzle-orm";
 import { requireProject, requireQueue } from "../db/lookups";
+import { pageOf } from "../db/paginate";
 import { projects, queues, tasks } from "../db/schema";
 import { ok } from "../http/envelope";
 import { createRouter } from "../http/router";
@@ -17,13 +18,12 @@ import {
   PageQuery,
   PaginationSchema,
   ProjectParams,
-  paginate,
   QueueParams,
 } from "../schemas/common";
 
 const tags = ["projects"];
 
-const pageOf = <T extends z.ZodType>(item: T) =>
+const PageSchema = <T extends z.ZodType>(item: T) =>
   z.object({ items: z.array(item), pagination: PaginationSchema });
 
 const Count = z.number().int();
@@ -48,7 +48,7 @@ const listProjects = createRoute({
   tags,
   summary: "List live projects; a key bound to a project sees only that one",
   request: { query: PageQuery },
-  responses: { 200: jsonResponse(pageOf(ProjectSchema), "Projects by id"), ...COMMON_ERRORS },
+  responses: { 200: jsonResponse(PageSchema(ProjectSchema), "Projects by id"), ...COMMON_ERRORS },
 });
 
 const getProject = createRoute({
@@ -67,7 +67,7 @@ const listQueues = createRoute({
   summary: "List the live queues of a project",
   request: { params: ProjectParams, query: PageQuery },
   responses: {
-    200: jsonResponse(pageOf(QueueSchema), "Queues by id"),
+    200: jsonResponse(PageSchema(QueueSchema), "Queues by id"),
     ...COMMON_ERRORS,
     ...NOT_FOUND,
   },
@@ -97,19 +97,14 @@ projectRoutes.openapi(listProjects, async (c) => {
   ) as SQL;
 
   const db = c.var.db;
-  const [rows, [counted]] = await db.batch([
-    db
-      .select()
-      .from(projects)
-      .where(where)
-      .orderBy(asc(projects.projectId))
-      .limit(pageSize)
-      .offset((page - 1) * pageSize),
+  const { items, pagination } = await pageOf(
+    db,
+    db.select().from(projects).where(where).orderBy(asc(projects.projectId)).$dynamic(),
     db.select({ total: count() }).from(projects).where(where),
-  ]);
+    { page, pageSize },
+  );
 
-  const items = rows.map(toProjectJson);
-  return ok(c, { items, pagination: paginate(page, pageSize, counted?.total ?? 0) }, "OK", 200);
+  return ok(c, { items: items.map(toProjectJson), pagination }, "OK", 200);
 });
 
 projectRoutes.openapi(getProject, async (c) => {
@@ -124,19 +119,14 @@ projectRoutes.openapi(listQueues, async (c) => {
   await requireProject(db, projectId);
 
   const where = and(eq(queues.projectId, projectId), isNull(queues.deletedAt)) as SQL;
-  const [rows, [counted]] = await db.batch([
-    db
-      .select()
-      .from(queues)
-      .where(where)
-      .orderBy(asc(queues.queueId))
-      .limit(pageSize)
-      .offset((page - 1) * pageSize),
+  const { items, pagination } = await pageOf(
+    db,
+    db.select().from(queues).where(where).orderBy(asc(queues.queueId)).$dynamic(),
     db.select({ total: count() }).from(queues).where(where),
-  ]);
+    { page, pageSize },
+  );
 
-  const items = rows.map(toQueueJson);
-  return ok(c, { items, pagination: paginate(page, pageSize, counted?.total ?? 0) }, "OK", 200);
+  return ok(c, { items: items.map(toQueueJson), pagination }, "OK", 200);
 });
 
 projectRoutes.openapi(getQueue, async (c) => {

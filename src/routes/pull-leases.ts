@@ -2,7 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { AppEnv } from "../app-env";
 import { clientIdentity } from "../auth/authenticate";
-import { assertRole } from "../auth/principal";
+import { requireRole } from "../auth/require-role";
 import { requireProject } from "../db/lookups";
 import { ok } from "../http/envelope";
 import { createRouter } from "../http/router";
@@ -110,6 +110,7 @@ const reset = createRoute({
   path: "/projects/{projectId}/tasks/{taskId}/pull/reset",
   tags,
   summary: "Clear a task's pull state, whatever it is (manager)",
+  middleware: requireRole("manager"),
   request: { params: TaskParams },
   responses: {
     200: jsonResponse(
@@ -176,7 +177,6 @@ pullLeaseRoutes.openapi(extend, async (c) => {
 });
 
 pullLeaseRoutes.openapi(reset, async (c) => {
-  assertRole(c.var.principal, "manager");
   const { projectId, taskId } = c.req.valid("param");
   const by = { identity: clientIdentity(c.req.raw.headers, c.var.principal), now: Date.now() };
 

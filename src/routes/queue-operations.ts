@@ -1,13 +1,12 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { eq } from "drizzle-orm";
 import { clientIdentity } from "../auth/authenticate";
+import { requireRole } from "../auth/require-role";
 import { requireQueue, requireTask } from "../db/lookups";
 import { tasks } from "../db/schema";
 import { ok } from "../http/envelope";
-import { notFound } from "../http/errors";
 import { createRouter } from "../http/router";
-import { resetQueueTasks } from "../management/queue-resets";
-import { requireManager } from "../management/require-manager";
+import { rerunQueueTask, resetQueueTasks } from "../management/queue-resets";
 import {
   COMMON_ERRORS,
   jsonResponse,
@@ -18,7 +17,7 @@ import {
 import { iso } from "../schemas/task";
 
 const tags = ["queue operations"];
-const middleware = requireManager;
+const middleware = requireRole("manager");
 const At = z.string().openapi({ example: "2024-01-01T01:00:00.000Z" });
 const QueueIdField = z.string().openapi({ example: "my-queue" });
 
@@ -123,9 +122,7 @@ queueOperationRoutes.openapi(taskRerunRoute, async (c) => {
   await requireTask(c.var.db, projectId, taskId, queueId);
 
   const now = Date.now();
-  const only = eq(tasks.taskId, taskId);
-  const count = await resetQueueTasks(c.var.db, { projectId, queueId, only }, "re-run", actor, now);
-  if (count === 0) throw notFound(`Task ${taskId}`);
+  await rerunQueueTask(c.var.db, { projectId, queueId, taskId }, actor, now);
 
   return ok(c, { task_id: taskId, rerun_at: iso(now) as string }, "Task re-run started");
 });

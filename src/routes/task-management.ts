@@ -2,11 +2,11 @@ import { createRoute } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { AppEnv } from "../app-env";
 import { clientIdentity } from "../auth/authenticate";
+import { requireRole } from "../auth/require-role";
 import { requireProject, requireQueue, requireTask } from "../db/lookups";
 import { ok } from "../http/envelope";
 import { invalid } from "../http/errors";
 import { createRouter } from "../http/router";
-import { requireManager } from "../management/require-manager";
 import {
   CreateTaskBody,
   createdTaskId,
@@ -29,7 +29,7 @@ import {
 import { TaskSchema, toTaskJson } from "../schemas/task";
 
 const tags = ["tasks"];
-const middleware = requireManager;
+const middleware = requireRole("manager");
 
 // Each operation exists at project level (`/projects/{p}/…`) and in a queue (`…/queues/{q}/…`).
 const createRoutes = {

@@ -2,6 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { and, asc, count, eq, isNull, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { requireProject, requireQueue, requireTask } from "../db/lookups";
+import { pageOf } from "../db/paginate";
 import { tasks } from "../db/schema";
 import { ok } from "../http/envelope";
 import { createRouter } from "../http/router";
@@ -13,7 +14,6 @@ import {
   PageQuery,
   PaginationSchema,
   ProjectParams,
-  paginate,
   QueueParams,
   QueueTaskParams,
   StatusSchema,
@@ -75,19 +75,13 @@ function listConditions(projectId: string, filters: TaskFilters, now: number): S
 /** One page of tasks, ordered by id (the unique index), with the total for the pagination. */
 async function listTasks(db: Db, projectId: string, filters: TaskFilters) {
   const where = listConditions(projectId, filters, Date.now());
-  const { page, pageSize } = filters;
-  const [rows, [counted]] = await db.batch([
-    db
-      .select()
-      .from(tasks)
-      .where(where)
-      .orderBy(asc(tasks.taskId))
-      .limit(pageSize)
-      .offset((page - 1) * pageSize),
+  const { items, pagination } = await pageOf(
+    db,
+    db.select().from(tasks).where(where).orderBy(asc(tasks.taskId)).$dynamic(),
     db.select({ total: count() }).from(tasks).where(where),
-  ]);
-  const items = rows.map((row) => toTaskJson(row));
-  return { items, pagination: paginate(page, pageSize, counted?.total ?? 0) };
+    filters,
+  );
+  return { items: items.map((row) => toTaskJson(row)), pagination };
 }
 
 const listProjectTasks = createRoute({

@@ -23,16 +23,48 @@ export const NameSchema = z.string().max(1000, "must be at most 1000 characters"
 export const PromptSchema = z.string().max(100_000, "must be at most 100000 characters");
 export const StatusSchema = z.enum(TASK_STATUSES);
 
-/** `high` | `medium` | `low` | 1–10 (numbers may arrive as strings in a query). */
-export const PrioritySchema = z.union([
-  z.enum(["high", "medium", "low"]),
-  z.coerce
-    .number()
-    .int("must be an integer")
-    .min(1, "must be at least 1")
-    .max(10, "must be at most 10"),
-]);
+const PRIORITY_WORDS = z.enum(["high", "medium", "low"]);
+
+/** The numeric priorities, on a plain or a coercing number schema. */
+const oneToTen = <N extends z.ZodNumber | z.ZodCoercedNumber>(number: N) =>
+  number.int("must be an integer").min(1, "must be at least 1").max(10, "must be at most 10");
+
+/** `high` | `medium` | `low` | an integer 1–10, as a JSON body sends it: no coercion. */
+export const PrioritySchema = z.union([PRIORITY_WORDS, oneToTen(z.number())]);
 export type Priority = z.infer<typeof PrioritySchema>;
+
+/** The same in a query string, where every value is text: `?priority=7` means 7. */
+export const PriorityQuerySchema = z.union([PRIORITY_WORDS, oneToTen(z.coerce.number())]);
+
+/** A spec file path of a task. */
+export const SpecPathSchema = z.string().max(1000, "must be at most 1000 characters");
+export const TagSchema = z
+  .string()
+  .min(1, "must not be empty")
+  .max(255, "must be at most 255 characters");
+/** A task's report as the client sends it (the guide sends a file path). */
+export const ReportSchema = z.string().max(100_000, "must be at most 100000 characters");
+
+/** Size of a value as stored: its JSON in UTF-8 bytes. */
+export const byteLength = (value: unknown) =>
+  new TextEncoder().encode(JSON.stringify(value)).length;
+
+/** Queue meta, client and git info are small descriptive objects, far below D1's 2 MB rows. */
+export const MAX_INFO_BYTES = 64 * 1024;
+
+/** A free-form JSON object kept as given (queue meta, client info, git info). */
+export const InfoSchema = z
+  .record(z.string(), z.unknown())
+  .refine((info) => byteLength(info) <= MAX_INFO_BYTES, {
+    message: `must be at most ${MAX_INFO_BYTES} bytes once serialized`,
+  });
+
+/**
+ * `when` of a body-wide `.refine`: run it whenever the body is an object, even if some fields
+ * failed, so one response lists every issue (zod skips refinements after an issue otherwise).
+ */
+export const isObjectBody = (payload: { value: unknown }) =>
+  typeof payload.value === "object" && payload.value !== null && !Array.isArray(payload.value);
 
 export const IsoDateSchema = z.iso.datetime({ offset: true, message: "must be an ISO-8601 date" });
 

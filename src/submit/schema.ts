@@ -1,10 +1,15 @@
 import { z } from "@hono/zod-openapi";
 import {
+  byteLength,
   IdSchema,
+  InfoSchema,
   NameSchema,
   PrioritySchema,
   PromptSchema,
+  ReportSchema,
+  SpecPathSchema,
   StatusSchema,
+  TagSchema,
 } from "../schemas/common";
 
 /**
@@ -12,20 +17,6 @@ import {
  * of the write batch: D1 caps strings and rows at 2 MB, so one task gets 1 MB.
  */
 export const MAX_TASK_BYTES = 1_000_000;
-/** Queue meta, client and git info are small descriptive objects, not storage. */
-const MAX_INFO_BYTES = 64 * 1024;
-
-export const byteLength = (value: unknown) =>
-  new TextEncoder().encode(JSON.stringify(value)).length;
-
-const SpecPathSchema = z.string().max(1000, "must be at most 1000 characters");
-const TagSchema = z.string().min(1, "must not be empty").max(255, "must be at most 255 characters");
-
-const InfoSchema = z
-  .record(z.string(), z.unknown())
-  .refine((info) => byteLength(info) <= MAX_INFO_BYTES, {
-    message: `must be at most ${MAX_INFO_BYTES} bytes once serialized`,
-  });
 
 export const SubmitTaskSchema = z.object({
   id: IdSchema.openapi({ example: "task-001" }),
@@ -36,7 +27,7 @@ export const SubmitTaskSchema = z.object({
     .union([SpecPathSchema, z.array(SpecPathSchema).max(100, "must list at most 100 files")])
     .optional()
     .openapi({ description: "One path or a list; always stored and returned as a list" }),
-  report: z.string().max(100_000, "must be at most 100000 characters").nullish(),
+  report: ReportSchema.nullish(),
   tags: z.array(TagSchema).max(100, "must hold at most 100 tags").optional(),
   priority: PrioritySchema.nullish(),
   messages: z.array(z.unknown()).nullish(),

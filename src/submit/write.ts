@@ -1,3 +1,4 @@
+import { isBatchGuardFailure } from "../db/batch-guard";
 import type { Db } from "../db/client";
 import { leaseChangedDuringWrite } from "./guards";
 import { isLive, type SubmitState } from "./load";
@@ -11,14 +12,6 @@ import {
   upsertQueue,
   upsertTasks,
 } from "./statements";
-
-/** D1 reports the batch_guards CHECK by its constraint name; the error may be wrapped. */
-function isGuardFailure(error: unknown): boolean {
-  for (let e = error; e instanceof Error; e = e.cause) {
-    if (e.message.includes("batch_guards_ok")) return true;
-  }
-  return false;
-}
 
 type WrittenRow = { id: number; task_id: string };
 
@@ -53,7 +46,7 @@ export async function writeSubmit(
   try {
     results = await db.$client.batch(statements);
   } catch (error) {
-    if (isGuardFailure(error)) throw leaseChangedDuringWrite();
+    if (isBatchGuardFailure(error)) throw leaseChangedDuringWrite();
     throw error;
   }
 

@@ -207,6 +207,20 @@ describe("task creation validation", () => {
     expect(fieldsOf(res.body)).toContain("priority");
   });
 
+  it("rejects a priority of true rather than reading it as 1", async () => {
+    const res = await post({ ...minimal("true-priority"), priority: true });
+
+    expect(res.status).toBe(400);
+    expect(fieldsOf(res.body)).toEqual(["priority"]);
+  });
+
+  it("rejects a priority in a list rather than reading [7] as 7", async () => {
+    const res = await post({ ...minimal("list-priority"), priority: [7] });
+
+    expect(res.status).toBe(400);
+    expect(fieldsOf(res.body)).toEqual(["priority"]);
+  });
+
   it("rejects a tag that is not a string, naming its index", async () => {
     const res = await post({ ...minimal("bad-tags"), tags: ["ok", 5] });
 

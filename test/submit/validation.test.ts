@@ -59,6 +59,13 @@ describe("POST /submit: validation", () => {
       submitBody(p, [task("a", { priority: "urgent" })]),
       "tasks[0].priority",
     ],
+    ["a priority of true", submitBody(p, [task("a", { priority: true })]), "tasks[0].priority"],
+    ["a priority in a list", submitBody(p, [task("a", { priority: [7] })]), "tasks[0].priority"],
+    [
+      "a priority number sent as a string",
+      submitBody(p, [task("a", { priority: "7" })]),
+      "tasks[0].priority",
+    ],
     ["tags that are not strings", submitBody(p, [task("a", { tags: [1] })]), "tasks[0].tags[0]"],
     [
       "a spec_file that is a number",
