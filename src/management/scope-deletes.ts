@@ -2,28 +2,10 @@ import { and, eq, isNull, type SQL } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { projects, queues, tasks } from "../db/schema";
 import { notFound } from "../http/errors";
-import { endClaims } from "../pull/events";
+import { deleteTasksStatements } from "./task-writes";
 
 /** Number of rows a plain UPDATE of a D1 batch changed. */
 const changes = (result: D1Result) => result.meta.changes ?? 0;
-
-/**
- * Statements that soft-delete the live tasks matching `where`: the claims end first, then
- * `softDelete`, whose row count is the number of tasks deleted.
- */
-function deleteTasksStatements(db: Db, where: SQL, actor: string, now: number) {
-  const claims = endClaims(db, where, {
-    outcome: "deleted",
-    endedBy: actor,
-    at: now,
-    clearPush: false,
-  });
-  const softDelete = db
-    .update(tasks)
-    .set({ deletedAt: now, deletedBy: "server", updatedAt: now })
-    .where(where);
-  return { claims, softDelete };
-}
 
 /**
  * Soft-deletes a queue and its tasks in one batch. Pull events are history and are never

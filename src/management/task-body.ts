@@ -32,21 +32,17 @@ const TaskFields = {
   }),
 };
 
-type EditableFields = Partial<{ [K in keyof typeof TaskFields]: z.infer<(typeof TaskFields)[K]> }>;
+/** Every editable field optional: the shape of an edit, and of a create beyond its id and name. */
+const OptionalTaskFields = z.object(TaskFields).partial();
 
-export const CreateTaskBody = z
-  .object({
-    taskId: NewIdSchema.optional(),
-    task_id: NewIdSchema.optional(),
-    name: TaskFields.name,
-    prompt: TaskFields.prompt,
-    status: TaskFields.status.optional(),
-    spec_file: TaskFields.spec_file.optional(),
-    report: TaskFields.report.optional(),
-    tags: TaskFields.tags.optional(),
-    priority: TaskFields.priority.optional(),
-    expires_at: TaskFields.expires_at.optional(),
-  })
+type EditableFields = z.infer<typeof OptionalTaskFields>;
+
+export const CreateTaskBody = OptionalTaskFields.extend({
+  taskId: NewIdSchema.optional(),
+  task_id: NewIdSchema.optional(),
+  name: TaskFields.name,
+  prompt: TaskFields.prompt,
+})
   .strict()
   .refine((body) => (body.taskId ?? body.task_id) !== undefined, {
     path: ["task_id"],
@@ -70,18 +66,7 @@ export const CreateTaskBody = z
     },
   });
 
-export const EditTaskBody = z
-  .object({
-    name: TaskFields.name.optional(),
-    prompt: TaskFields.prompt.optional(),
-    status: TaskFields.status.optional(),
-    spec_file: TaskFields.spec_file.optional(),
-    report: TaskFields.report.optional(),
-    tags: TaskFields.tags.optional(),
-    priority: TaskFields.priority.optional(),
-    expires_at: TaskFields.expires_at.optional(),
-  })
-  .strict()
+export const EditTaskBody = OptionalTaskFields.strict()
   .refine((body) => Object.values(body).some((value) => value !== undefined), {
     message: "must change at least one field",
     when: isObjectBody,

@@ -107,14 +107,12 @@ export async function editTask(
   return edited;
 }
 
-/** Soft-deletes one task as the operator (`deleted_by = server`); a claim ends `deleted`. */
-export async function deleteTask(
-  db: Db,
-  row: TaskRow,
-  actor: string,
-  now: number,
-): Promise<TaskRow> {
-  const claims = endClaims(db, liveRow(row), {
+/**
+ * Statements that soft-delete the live tasks matching `where`: the claims end first, then
+ * `softDelete`, whose row count is the number of tasks deleted.
+ */
+export function deleteTasksStatements(db: Db, where: SQL, actor: string, now: number) {
+  const claims = endClaims(db, where, {
     outcome: "deleted",
     endedBy: actor,
     at: now,
@@ -123,10 +121,20 @@ export async function deleteTask(
   const softDelete = db
     .update(tasks)
     .set({ deletedAt: now, deletedBy: "server", updatedAt: now })
-    .where(liveRow(row))
-    .returning();
+    .where(where);
+  return { claims, softDelete };
+}
 
-  const results = await db.batch([...claims, softDelete]);
+/** Soft-deletes one task as the operator (`deleted_by = server`); a claim ends `deleted`. */
+export async function deleteTask(
+  db: Db,
+  row: TaskRow,
+  actor: string,
+  now: number,
+): Promise<TaskRow> {
+  const { claims, softDelete } = deleteTasksStatements(db, liveRow(row), actor, now);
+
+  const results = await db.batch([...claims, softDelete.returning()]);
   const [deleted] = results[claims.length];
   if (!deleted) throw gone(row);
   return deleted;
