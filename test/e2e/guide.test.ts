@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import { GUIDE, type GuideRequest } from "../guide-requests";
 import { api, createOperator, e2e, expectStatus, ISO_MS, idsOf, type Reply } from "./client";
-import { GUIDE, type GuideRequest } from "./guide-requests";
 
 // The guide's walk-through, in its order, against data an operator created through the API.
 // Each test depends on the ones before it, as the steps of the guide do.

@@ -1,17 +1,17 @@
 import { env, exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { hashApiKey } from "../../src/auth/keys";
+import { GUIDE, type GuideRequest } from "../guide-requests";
 import { call } from "../helpers";
 
-// Every request of ../shared/seed/pull-api-guide.zh.md, sent exactly as the guide writes it:
-// same method, path, query, headers and body, with the guide's own key `your-api-key`.
+// Every request of ../shared/seed/pull-api-guide.zh.md (test/guide-requests.ts), sent exactly as
+// the guide writes it, with the guide's own key `your-api-key`.
 const GUIDE_KEY = "your-api-key";
 const HOST = "http://localhost:3000";
 
-async function guide(method: string, path: string, body?: string) {
-  const headers: Record<string, string> = { "X-API-Key": GUIDE_KEY };
-  if (body !== undefined) headers["Content-Type"] = "application/json";
-  const res = await exports.default.fetch(`${HOST}${path}`, { method, headers, body });
+async function guide(request: GuideRequest) {
+  const { method, headers, body } = request;
+  const res = await exports.default.fetch(`${HOST}${request.path}`, { method, headers, body });
   return { status: res.status, body: (await res.json()) as any };
 }
 
@@ -46,7 +46,7 @@ beforeAll(async () => {
 
 describe("the user's pull guide, request for request", () => {
   it("1. pulls project-level tasks (limit=10)", async () => {
-    const res = await guide("GET", "/api/v1/projects/my-project/tasks/pull?limit=10");
+    const res = await guide(GUIDE.pullProjectTasks);
     expect(res.status).toBe(200);
     expect(res.body.success).toBe(true);
     expect(res.body.data.pulled_count).toBe(2);
@@ -62,73 +62,38 @@ describe("the user's pull guide, request for request", () => {
   });
 
   it("2. pulls a queue's tasks", async () => {
-    const res = await guide(
-      "GET",
-      "/api/v1/projects/my-project/queues/my-queue/tasks/pull?limit=10",
-    );
+    const res = await guide(GUIDE.pullQueueTasks);
     expect(res.status).toBe(200);
     expect(res.body.data.tasks.map((t: any) => t.task_id)).toEqual(["task-003", "task-004"]);
   });
 
   it("3. filters by status (nothing left: everything is held)", async () => {
-    const res = await guide(
-      "GET",
-      "/api/v1/projects/my-project/tasks/pull?status=pending&limit=10",
-    );
+    const res = await guide(GUIDE.pullPending);
     expect(res.status).toBe(200);
     expect(res.body.data).toMatchObject({ tasks: [], pulled_count: 0 });
   });
 
   it("5. releases task-001, which makes it pullable again", async () => {
-    const res = await guide(
-      "POST",
-      "/api/v1/projects/my-project/tasks/task-001/pull/release",
-      "{}",
-    );
+    const res = await guide(GUIDE.release);
     expect(res.status).toBe(200);
     expect(res.body.data).toMatchObject({ task_id: "task-001", released: true });
   });
 
   it("4. batch-pulls with filters and gets task-001 back", async () => {
-    const res = await guide(
-      "POST",
-      "/api/v1/projects/my-project/tasks/pull/batch",
-      `{
-    "filters": {
-      "status": "pending",
-      "limit": 20
-    }
-  }`,
-    );
+    const res = await guide(GUIDE.pullBatch);
     expect(res.status).toBe(200);
     expect(res.body.data.tasks.map((t: any) => t.task_id)).toEqual(["task-001"]);
     expect(res.body.data.failed).toEqual([]);
   });
 
   it("6. pushes the finished task through submit", async () => {
-    const res = await guide(
-      "POST",
-      "/api/v1/submit",
-      `{
-    "project_id": "my-project",
-    "project_name": "我的项目",
-    "queue_id": "my-queue",
-    "queue_name": "我的队列",
-    "tasks": [{
-      "id": "task-001",
-      "name": "更新后的任务",
-      "prompt": "更新后的提示",
-      "status": "done",
-      "report": ".flow/tasks/report/task-001.md"
-    }]
-  }`,
-    );
+    const res = await guide(GUIDE.submit);
     expect(res.status).toBe(200);
     expect(res.body.success).toBe(true);
   });
 
   it("advanced 1. reports pull stats, counting the submit", async () => {
-    const res = await guide("GET", "/api/v1/projects/my-project/tasks/pull/stats");
+    const res = await guide(GUIDE.stats);
     expect(res.status).toBe(200);
     expect(res.body.data).toMatchObject({
       total_server_tasks: 4,
@@ -140,7 +105,7 @@ describe("the user's pull guide, request for request", () => {
   });
 
   it("advanced 2. shows task-001's pull history", async () => {
-    const res = await guide("GET", "/api/v1/projects/my-project/tasks/task-001/pull/history");
+    const res = await guide(GUIDE.history);
     expect(res.status).toBe(200);
     expect(res.body.data.total_pulls).toBe(2);
     expect(res.body.data.pull_history.map((e: any) => e.outcome)).toEqual([
@@ -150,19 +115,13 @@ describe("the user's pull guide, request for request", () => {
   });
 
   it("advanced 3. lists claims not pushed within the timeout", async () => {
-    const res = await guide("GET", "/api/v1/projects/my-project/tasks/pull/pending?timeout=3600");
+    const res = await guide(GUIDE.pending);
     expect(res.status).toBe(200);
     expect(res.body.data).toEqual({ tasks: [], total: 0 });
   });
 
   it("advanced 4. batch-releases task-001..003", async () => {
-    const res = await guide(
-      "POST",
-      "/api/v1/projects/my-project/tasks/pull/release/batch",
-      `{
-    "taskIds": ["task-001", "task-002", "task-003"]
-  }`,
-    );
+    const res = await guide(GUIDE.releaseBatch);
     expect(res.status).toBe(200);
     expect(res.body.data).toMatchObject({
       released_count: 2,

@@ -1,5 +1,6 @@
 // Every request of the user's guide (pull-api-guide.zh.md), copied as written: method, path with
-// query, headers and body byte for byte. Only the host differs: the suite's own server.
+// query, headers and body byte for byte. Shared by the workerd guide test (test/pull) and the
+// end-to-end suite (test/e2e); only the host differs.
 
 export type GuideRequest = {
   method: "GET" | "POST";
