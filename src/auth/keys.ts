@@ -4,7 +4,7 @@ import keyFormat from "./key-format.json";
 const KEY_PREFIX = keyFormat.keyPrefix;
 
 /** The start of a key kept in its row and shown in listings, so a user can tell keys apart. */
-export const shownPrefix = (key: string) => key.slice(0, keyFormat.shownPrefixLength);
+const shownPrefix = (key: string) => key.slice(0, keyFormat.shownPrefixLength);
 
 function base64url(bytes: Uint8Array): string {
   let binary = "";

@@ -39,7 +39,6 @@ export const queues = sqliteTable(
 );
 
 export const TASK_STATUSES = ["pending", "running", "done", "error", "cancelled"] as const;
-export type TaskStatus = (typeof TASK_STATUSES)[number];
 
 /**
  * The condition under which a task sits in the claimable indexes: a live server task, not
@@ -175,5 +174,4 @@ export const batchGuards = sqliteTable("batch_guards", { ok: integer("ok").notNu
 export type ProjectRow = typeof projects.$inferSelect;
 export type QueueRow = typeof queues.$inferSelect;
 export type TaskRow = typeof tasks.$inferSelect;
-export type PullEventRow = typeof pullEvents.$inferSelect;
 export type ApiKeyRow = typeof apiKeys.$inferSelect;

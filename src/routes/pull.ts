@@ -4,7 +4,7 @@ import type { AppEnv } from "../app-env";
 import { ok } from "../http/envelope";
 import { invalid } from "../http/errors";
 import { createRouter } from "../http/router";
-import { claimTasks } from "../pull/claim";
+import { type ClaimScope, claimTasks } from "../pull/claim";
 import { BATCH_FAILURE_REASONS, claimByIds } from "../pull/claim-by-ids";
 import { PullFilterQuery } from "../pull/filters";
 import { newLease, pullLimit } from "../pull/lease";
@@ -121,34 +121,34 @@ function leaseFor(c: Context<AppEnv>, seconds: number | undefined) {
 
 export const pullRoutes = createRouter();
 
-pullRoutes.openapi(pullProjectTasks, async (c) => {
-  const { projectId } = c.req.valid("param");
-  const { limit, lease_seconds, scope, ...filters } = c.req.valid("query");
+/** A claim as the two GET pull routes ask for it: their query, in one scope. */
+async function claimForQuery(
+  c: Context<AppEnv>,
+  scope: ClaimScope,
+  query: z.output<typeof ClaimQuery>,
+) {
+  const { limit, lease_seconds, ...filters } = query;
   const lease = leaseFor(c, lease_seconds);
   const count = pullLimit(c.var.config, limit);
 
-  const claimed = await claimTasks(c.var.db, {
-    scope: { projectId, queueId: scope === "all" ? undefined : null },
-    filters,
-    limit: count,
-    lease,
-  });
-  return ok(c, toPullResult(claimed, lease), `Pulled ${claimed.length} task(s)`);
+  const claimed = await claimTasks(c.var.db, { scope, filters, limit: count, lease });
+  return toPullResult(claimed, lease);
+}
+
+pullRoutes.openapi(pullProjectTasks, async (c) => {
+  const { projectId } = c.req.valid("param");
+  const { scope, ...query } = c.req.valid("query");
+
+  const queueId = scope === "all" ? undefined : null;
+  const data = await claimForQuery(c, { projectId, queueId }, query);
+  return ok(c, data, `Pulled ${data.pulled_count} task(s)`);
 });
 
 pullRoutes.openapi(pullQueueTasks, async (c) => {
   const { projectId, queueId } = c.req.valid("param");
-  const { limit, lease_seconds, ...filters } = c.req.valid("query");
-  const lease = leaseFor(c, lease_seconds);
-  const count = pullLimit(c.var.config, limit);
 
-  const claimed = await claimTasks(c.var.db, {
-    scope: { projectId, queueId },
-    filters,
-    limit: count,
-    lease,
-  });
-  return ok(c, toPullResult(claimed, lease), `Pulled ${claimed.length} task(s)`);
+  const data = await claimForQuery(c, { projectId, queueId }, c.req.valid("query"));
+  return ok(c, data, `Pulled ${data.pulled_count} task(s)`);
 });
 
 pullRoutes.openapi(batchPull, async (c) => {

@@ -31,7 +31,6 @@ const oneToTen = <N extends z.ZodNumber | z.ZodCoercedNumber>(number: N) =>
 
 /** `high` | `medium` | `low` | an integer 1–10, as a JSON body sends it: no coercion. */
 export const PrioritySchema = z.union([PRIORITY_WORDS, oneToTen(z.number())]);
-export type Priority = z.infer<typeof PrioritySchema>;
 
 /** The same in a query string, where every value is text: `?priority=7` means 7. */
 export const PriorityQuerySchema = z.union([PRIORITY_WORDS, oneToTen(z.coerce.number())]);
