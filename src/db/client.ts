@@ -1,8 +1,18 @@
 import { drizzle } from "drizzle-orm/d1";
-import * as schema from "./schema";
 
-export function createDb(d1: D1Database) {
-  return drizzle(d1, { schema });
+/** Query builders only: nothing uses Drizzle's relational `db.query`, so no schema is passed. */
+const build = (d1: D1Database) => drizzle(d1);
+
+export type Db = ReturnType<typeof build>;
+
+const cache = new WeakMap<D1Database, Db>();
+
+/** One Drizzle handle per D1 binding, made once per isolate rather than on every request. */
+export function createDb(d1: D1Database): Db {
+  let db = cache.get(d1);
+  if (!db) {
+    db = build(d1);
+    cache.set(d1, db);
+  }
+  return db;
 }
-
-export type Db = ReturnType<typeof createDb>;
