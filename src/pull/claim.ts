@@ -139,18 +139,23 @@ export function assertScopeFound(rows: { queue: number }[], scope: ClaimScope): 
 }
 
 /**
- * Runs the claim and returns the claimed tasks in claim order. The scope check rides in the same
- * batch: when it fails the claim matched nothing, because deleting a project or queue deletes
- * its tasks, and freeing expired leases is right in any scope.
+ * Every statement of one pull, for one D1 batch. The scope check rides along: when it fails the
+ * claim matched nothing, because deleting a project or queue deletes its tasks, and freeing
+ * expired leases is right in any scope.
  */
+export function pullStatements(
+  db: Db,
+  request: { scope: ClaimScope; filters: PullFilters; limit: number; lease: Lease },
+) {
+  return [scopeCheck(db, request.scope), ...claimStatements(db, request)] as const;
+}
+
+/** Runs the claim and returns the claimed tasks in claim order. */
 export async function claimTasks(
   db: Db,
   request: { scope: ClaimScope; filters: PullFilters; limit: number; lease: Lease },
 ): Promise<TaskRow[]> {
-  const [found, , , claimed] = await db.batch([
-    scopeCheck(db, request.scope),
-    ...claimStatements(db, request),
-  ]);
+  const [found, , , claimed] = await db.batch(pullStatements(db, request));
   assertScopeFound(found, request.scope);
   return claimed.sort(byClaimOrder);
 }

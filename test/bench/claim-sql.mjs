@@ -1,10 +1,11 @@
 import { tsImport } from "tsx/esm/api";
 
-// The storage-limit run executes the Worker's own claim SQL, rendered from src/pull/claim.ts by
-// Drizzle, never a copy: if the claim changes, the limit changes with it. The statements are
-// rendered once per limit with sentinel lease values, then re-bound with fresh values per claim.
+// The storage-limit run and the platform probe execute the Worker's own pull SQL, rendered from
+// src/pull/claim.ts by Drizzle, never a copy: if the claim changes, both change with it. The
+// statements are rendered once per limit with sentinel lease values, then re-bound with fresh
+// values per claim.
 
-const SENTINEL = {
+export const SENTINEL = {
   now: 1_111_111_111_111,
   expiresAt: 2_222_222_222_222,
   leaseId: "bench-sentinel-lease",
@@ -13,17 +14,18 @@ const SENTINEL = {
 const load = (path) => tsImport(path, import.meta.url);
 
 /**
- * The statements of one pull (`all`: free expired leases, claim, record events) and the claim
- * alone, each as `{sql, params, bind(lease)}`; `bind` substitutes a fresh lease's values.
+ * The statements of one pull as `claimTasks` batches them (scope check, free expired leases,
+ * claim, record events), and the claim alone, each as `{sql, params, bind(lease)}`; `bind`
+ * substitutes a fresh lease's values.
  */
 export async function renderPullStatements(projectId, queueId, limit) {
-  const { claimStatements } = await load("../../src/pull/claim.ts");
+  const { pullStatements } = await load("../../src/pull/claim.ts");
   const { createDb } = await load("../../src/db/client.ts");
 
   // Rendering only: Drizzle needs a D1 object to build a query, never to print one.
   const db = createDb({});
   const lease = { ...SENTINEL, pulledBy: "bench-storage", keyId: "bench-storage" };
-  const statements = claimStatements(db, {
+  const statements = pullStatements(db, {
     scope: { projectId, queueId },
     filters: {},
     limit,
@@ -42,7 +44,7 @@ export async function renderPullStatements(projectId, queueId, limit) {
     return { sql, params, bind };
   });
   // The claim itself is the one statement that returns rows: `UPDATE … RETURNING`.
-  const claim = rendered.find((statement) => /\breturning\b/i.test(statement.sql));
-  if (!claim) throw new Error("No RETURNING statement among the pull's statements");
-  return { all: rendered, claim };
+  const claimIndex = rendered.findIndex((statement) => /\breturning\b/i.test(statement.sql));
+  if (claimIndex < 0) throw new Error("No RETURNING statement among the pull's statements");
+  return { all: rendered, claim: rendered[claimIndex], claimIndex };
 }

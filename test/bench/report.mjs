@@ -17,14 +17,15 @@ function statusNote(row) {
 
 /** Renders rows as a fixed-width text table, numbers right-aligned. */
 export function formatTable(rows) {
-  const header = ["scenario", "req/s", "tasks/s", "p50 ms", "p99 ms", "p50 c=1", "notes"];
+  const header = ["scenario", "req/s", "tasks/s", "p50 ms", "p99 ms", "p50 c=1", "cpu ms", "notes"];
   const lines = rows.map((row) => [
     row.scenario,
     whole(row.rps),
-    row.tasks === undefined || row.scenario.includes("floor") ? "–" : whole(row.tasksPerSec),
+    row.tasks ? whole(row.tasksPerSec) : "–",
     fixed(row.p50, 2),
     fixed(row.p99, 2),
     fixed(row.p50Serial, 2),
+    fixed(row.cpuMs, 3),
     [row.route, ...statusNote(row), ...row.notes].filter(Boolean).join("; "),
   ]);
   const widths = header.map((title, column) =>
@@ -88,6 +89,18 @@ export function evaluateTargets(byName, scaling) {
 export function explainRatios(byName) {
   const ratio = (a, b, field) => (a && b ? a[field] / b[field] : null);
   return [
+    [
+      "probe: minimum pull ÷ floor (req/s): ceiling of target 1",
+      ratio(byName["probe: minimum pull"], byName.floor, "rps"),
+    ],
+    [
+      "probe: pull storage path ÷ floor (req/s)",
+      ratio(byName["probe: pull storage path"], byName.floor, "rps"),
+    ],
+    [
+      "pull limit=10 ÷ probe: pull storage path (req/s)",
+      ratio(byName["pull limit=10"], byName["probe: pull storage path"], "rps"),
+    ],
     ["auth floor ÷ floor (req/s)", ratio(byName["auth floor"], byName.floor, "rps")],
     [
       "pull limit=10 ÷ auth floor (req/s)",

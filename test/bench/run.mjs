@@ -1,7 +1,9 @@
 import { rmSync } from "node:fs";
 import { cpus } from "node:os";
+import { renderPullStatements, SENTINEL } from "./claim-sql.mjs";
 import { createClientKeys } from "./client.mjs";
 import { DRAIN_QUEUE, runContention } from "./contention.mjs";
+import { workerdCpuClock } from "./cpu.mjs";
 import { assertLocal } from "./load.mjs";
 import { readOptions } from "./options.mjs";
 import {
@@ -13,6 +15,7 @@ import {
   formatTargets,
   writeResults,
 } from "./report.mjs";
+import { runPlatform } from "./platform.mjs";
 import { runScaling, SCALE_QUEUE } from "./scaling.mjs";
 import { PROJECT, seedProject } from "./seed.mjs";
 import { runStorageLimit, SQLITE_DRIVER } from "./storage.mjs";
@@ -21,6 +24,9 @@ import { d1SqliteFile, startWorker } from "./worker.mjs";
 
 // `npm run bench`: starts the Worker in workerd on a fresh local D1, measures every scenario of
 // the performance issue in one run, prints one table and the target ratios, writes JSON.
+
+// The limit of the target ratio (pull limit=10 ÷ floor), which the probe's pull path mirrors.
+const PROBE_PULL_LIMIT = 10;
 
 const say = (line) => process.stdout.write(`${line}\n`);
 
@@ -37,7 +43,8 @@ async function runHttpScenarios(worker, options) {
   await seedProject(worker.db, [SCALE_QUEUE, DRAIN_QUEUE]);
   const keyCount = options.sharedKey ? 1 : Math.max(options.concurrency, options.contentionPullers);
   const keys = await createClientKeys(origin, PROJECT, keyCount);
-  const ctx = { origin, db: worker.db, options, keyFor: (loop) => keys[loop % keys.length] };
+  const keyFor = (loop) => keys[loop % keys.length];
+  const ctx = { origin, db: worker.db, options, keyFor, cpuClock: workerdCpuClock() };
 
   const rows = [];
   say("Floors");
@@ -50,6 +57,9 @@ async function runHttpScenarios(worker, options) {
 
   say(`Pull throughput (queue of ${scaling.seeded.toLocaleString("en-US")} tasks)`);
   for (const limit of [1, 10, 100]) rows.push(progress(await runPull(ctx, SCALE_QUEUE, limit)));
+
+  say("Platform (probe Worker: TaskEcho's bindings without TaskEcho's code)");
+  for (const row of await runPlatform(ctx, SCALE_QUEUE)) rows.push(progress(row));
 
   say("Contention");
   const contention = await runContention(ctx);
@@ -111,7 +121,13 @@ async function main() {
   say(`TaskEcho bench${options.quick ? " (QUICK: small sizes, short runs)" : ""}`);
   say(`concurrency ${options.concurrency}, ${options.durationMs} ms per scenario\n`);
 
-  const worker = await startWorker();
+  // The probe Worker runs the pull's own statements, rendered here from src/pull/claim.ts.
+  const rendered = await renderPullStatements(PROJECT, SCALE_QUEUE, PROBE_PULL_LIMIT);
+  const worker = await startWorker({
+    sentinel: SENTINEL,
+    statements: rendered.all.map(({ sql, params }) => ({ sql, params })),
+    claimIndex: rendered.claimIndex,
+  });
   say(`Worker: ${worker.url} — ${worker.via}; migrations ${worker.migrations.join(", ")}`);
   say(`Local D1 and Durable Object state: ${worker.persistDir} (set TMPDIR to move it)\n`);
   let targets;

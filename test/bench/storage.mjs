@@ -70,10 +70,13 @@ function claimOnly(db, rendered) {
 /** `update tasks`, `insert into pull_events`…: enough to tell a pull's statements apart. */
 function statementLabel(entry, rendered) {
   const words = entry.sql.replaceAll('"', "").split(/\s+/);
-  const verb = words[0] === "insert" ? "insert into" : words[0];
-  const table = words[0] === "insert" ? words[2] : words[1];
-  return `${verb} ${table}${entry === rendered.claim ? " (claim)" : ""}`;
+  const [verb] = words;
+  if (verb === "select") return `select ${words[words.indexOf("from") + 1]} (scope check)`;
+  if (verb === "insert") return `insert into ${words[2]}`;
+  return `${verb} ${words[1]}${entry === rendered.claim ? " (claim)" : ""}`;
 }
+
+const returnsRows = (entry, rendered) => entry === rendered.claim || /^select\b/.test(entry.sql);
 
 /**
  * Every statement of a pull in one transaction, as the Worker's D1 batch runs them. Keeps the
@@ -93,8 +96,9 @@ function wholeBatch(db, rendered) {
     for (const statement of statements) {
       const started = performance.now();
       const { entry, prepared } = statement;
-      if (entry === rendered.claim) claimed = prepared.all(...entry.bind(lease)).length;
-      else prepared.run(...entry.bind(lease));
+      if (!returnsRows(entry, rendered)) prepared.run(...entry.bind(lease));
+      else if (entry === rendered.claim) claimed = prepared.all(...entry.bind(lease)).length;
+      else prepared.all(...entry.bind(lease));
       statement.ms += performance.now() - started;
     }
     db.exec("COMMIT");

@@ -1,4 +1,5 @@
 import { getHealth, getProject, pullQueue } from "./client.mjs";
+import { withCpu } from "./cpu.mjs";
 import { runLoad } from "./load.mjs";
 import { PROJECT, releaseAll } from "./seed.mjs";
 import { ADMIN_TOKEN } from "./worker.mjs";
@@ -10,10 +11,11 @@ import { ADMIN_TOKEN } from "./worker.mjs";
 // costs, so the columns side by side show where the time of a loaded request goes.
 const SERIAL_SHARE = 0.2;
 
-async function measure(ctx, send) {
+/** Warm-up, the loaded run (with workerd's CPU per request), then the one-at-a-time run. */
+export async function measure(ctx, send) {
   const { concurrency, durationMs, warmupMs } = ctx.options;
   await runLoad({ concurrency, durationMs: warmupMs, send });
-  const loaded = await runLoad({ concurrency, durationMs, send });
+  const loaded = await withCpu(ctx.cpuClock, () => runLoad({ concurrency, durationMs, send }));
   const serial = await runLoad({ concurrency: 1, durationMs: durationMs * SERIAL_SHARE, send });
   return { ...loaded, p50Serial: serial.p50 };
 }

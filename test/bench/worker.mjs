@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { unstable_getMiniflareWorkerOptions } from "wrangler";
+import { PROJECT as PROBE_PROJECT } from "./seed.mjs";
 
 // The Miniflare (and so the workerd build) that wrangler itself runs, which may be newer than the
 // copy @cloudflare/vitest-plugin hoists to node_modules/miniflare.
@@ -18,6 +19,7 @@ export const ADMIN_TOKEN = "bench-admin-token";
 // Inside the project on purpose: workerd refuses module paths that climb out of its working
 // directory with "..", so the bundle cannot live in the OS temp dir.
 const BUNDLE_DIR = ".bench/worker";
+const PROBE_SCRIPT = "test/bench/probe-worker.js";
 
 // Far above anything two cores can send, so the limiter does its full work on every request
 // (the Durable Object round trip) yet never answers 429.
@@ -64,13 +66,16 @@ async function applyMigrations(db) {
   return files;
 }
 
-/** wrangler.toml's bindings, vars and compatibility settings, as `wrangler dev` reads them. */
-function miniflareOptions(scriptPath, persistDir, logs) {
+const APP_NAME = "taskecho";
+
+/** TaskEcho itself: wrangler.toml's bindings, vars and compatibility settings. */
+function appWorker(scriptPath) {
   // modulesRules only matter for unbundled sources; the bundle is one ES module.
   const { modulesRules: _bundled, ...fromToml } =
     unstable_getMiniflareWorkerOptions("wrangler.toml").workerOptions;
-  return convertV4MiniflareOptions({
+  return {
     ...fromToml,
+    name: APP_NAME,
     modules: true,
     scriptPath,
     bindings: {
@@ -79,23 +84,52 @@ function miniflareOptions(scriptPath, persistDir, logs) {
       PULL_RATE_LIMIT: UNLIMITED,
       API_RATE_LIMIT: UNLIMITED,
     },
+  };
+}
+
+/**
+ * test/bench/probe-worker.js, answering `/probe/*` in the same workerd: TaskEcho's own D1 database
+ * and RateLimiter class, without TaskEcho's code in between.
+ */
+function probeWorker(app, pullStatements) {
+  return {
+    name: "probe",
+    modules: true,
+    scriptPath: PROBE_SCRIPT,
+    compatibilityDate: app.compatibilityDate,
+    compatibilityFlags: app.compatibilityFlags,
+    routes: ["*/probe/*"],
+    d1Databases: app.d1Databases,
+    durableObjects: {
+      RATE_LIMITER: { ...app.durableObjects.RATE_LIMITER, scriptName: APP_NAME },
+    },
+    bindings: { PROJECT: PROBE_PROJECT, PULL_STATEMENTS: pullStatements },
+  };
+}
+
+function miniflareOptions(scriptPath, persistDir, logs, pullStatements) {
+  const app = appWorker(scriptPath);
+  return convertV4MiniflareOptions({
     host: "127.0.0.1",
     port: 0,
     resourcePersistencePath: persistDir,
     handleStructuredLogs: logs.handle,
+    // The app first: requests that match no route go to the first worker.
+    workers: [app, probeWorker(app, pullStatements)],
   });
 }
 
 /**
  * Starts the bundled Worker in workerd through Miniflare, with the local D1 and the rate-limiter
- * Durable Object persisted to a fresh temp dir. `url` is workerd's own socket: requests reach
+ * Durable Object persisted to a fresh temp dir, and the probe Worker beside it (`pullStatements`:
+ * the pull's SQL for its `/probe/pull-storage`). `url` is workerd's own socket: requests reach
  * the Worker without passing through a Node proxy (unlike `wrangler dev`).
  */
-export async function startWorker() {
+export async function startWorker(pullStatements) {
   const scriptPath = bundleWorker();
   const persistDir = mkdtempSync(join(tmpdir(), "taskecho-bench-"));
   const logs = logSink();
-  const mf = new Miniflare(miniflareOptions(scriptPath, persistDir, logs));
+  const mf = new Miniflare(miniflareOptions(scriptPath, persistDir, logs, pullStatements));
 
   let url;
   let db;
