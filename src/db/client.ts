@@ -1,3 +1,4 @@
+import type { Placeholder } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 
 /** Query builders only: nothing uses Drizzle's relational `db.query`, so no schema is passed. */
@@ -16,3 +17,9 @@ export function createDb(d1: D1Database): Db {
   }
   return db;
 }
+
+/**
+ * A statement parameter: the value, or the Drizzle placeholder that stands for it in a statement
+ * prepared once and bound per request (src/pull/prepared-pull.ts).
+ */
+export type Param<T> = T | Placeholder;

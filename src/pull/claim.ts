@@ -1,9 +1,9 @@
 import { and, eq, isNull, type SQL, sql } from "drizzle-orm";
-import type { Db } from "../db/client";
+import type { Db, Param } from "../db/client";
 import { FREE_TO_CLAIM, projects, pullEvents, type TaskRow, tasks } from "../db/schema";
 import { notFound } from "../http/errors";
 import { freeExpiredLeases } from "./events";
-import { filterConditions, type PullFilters } from "./filters";
+import { type FilterSlots, filterConditions } from "./filters";
 
 /**
  * Where a pull looks. `queueId` is a queue id, `null` for project-level tasks only, or
@@ -20,22 +20,34 @@ export type Lease = {
   expiresAt: number;
 };
 
-export function scopeCondition(scope: ClaimScope): SQL {
+export type ScopeParams = { projectId: Param<string>; queueId?: Param<string> | null };
+
+export type LeaseParams = { [K in keyof Lease]: Param<Lease[K]> };
+
+/** What one pull asks for, as the parameters of its statements. */
+export type PullParams = {
+  scope: ScopeParams;
+  filters: FilterSlots;
+  limit: Param<number>;
+  lease: LeaseParams;
+};
+
+export function scopeCondition(scope: ScopeParams): SQL {
   if (scope.queueId === undefined) return sql`project_id = ${scope.projectId}`;
   if (scope.queueId === null) return sql`project_id = ${scope.projectId} AND queue_id IS NULL`;
   return sql`project_id = ${scope.projectId} AND queue_id = ${scope.queueId}`;
 }
 
 /** Sets the lease on the tasks whose rowid `candidates` selects, returning them. */
-export function claimRows(db: Db, candidates: SQL, lease: Lease) {
+export function claimRows(db: Db, candidates: SQL, lease: LeaseParams) {
   return db
     .update(tasks)
     .set({
-      pulledAt: lease.now,
-      pulledBy: lease.pulledBy,
-      pulledByKeyId: lease.keyId,
-      leaseId: lease.leaseId,
-      leaseExpiresAt: lease.expiresAt,
+      pulledAt: sql`${lease.now}`,
+      pulledBy: sql`${lease.pulledBy}`,
+      pulledByKeyId: sql`${lease.keyId}`,
+      leaseId: sql`${lease.leaseId}`,
+      leaseExpiresAt: sql`${lease.expiresAt}`,
       pullCount: sql`${tasks.pullCount} + 1`,
     })
     .where(sql`${tasks.id} IN (${candidates})`)
@@ -47,7 +59,7 @@ export function claimRows(db: Db, candidates: SQL, lease: Lease) {
  * Drizzle's insert-select wants every column in table order; raw `db.run` cannot be batched with
  * bound parameters in drizzle-orm 0.45, hence the builder.
  */
-export function recordPullEvents(db: Db, leaseId: string) {
+export function recordPullEvents(db: Db, leaseId: Param<string>) {
   const none = sql<null>`NULL`;
   return db.insert(pullEvents).select(
     db
@@ -76,10 +88,7 @@ export function recordPullEvents(db: Db, leaseId: string) {
  * free expired leases in scope, claim the first `limit` free tasks in priority order with a
  * single `UPDATE … WHERE id IN (SELECT … ORDER BY … LIMIT ?) RETURNING`, and record the events.
  */
-export function claimStatements(
-  db: Db,
-  request: { scope: ClaimScope; filters: PullFilters; limit: number; lease: Lease },
-) {
+export function claimStatements(db: Db, request: PullParams) {
   const { scope, filters, limit, lease } = request;
   const inScope = scopeCondition(scope);
   const conditions = [
@@ -120,9 +129,9 @@ export function byClaimOrder(a: TaskRow, b: TaskRow): number {
  * Reads whether the scope exists, in the claim's own batch to save a round trip: one row if the
  * project is live, with `queue` 1 if the queue (when there is one) is live too.
  */
-export function scopeCheck(db: Db, scope: ClaimScope) {
+export function scopeCheck(db: Db, scope: ScopeParams) {
   const queueLive =
-    typeof scope.queueId === "string"
+    scope.queueId !== undefined && scope.queueId !== null
       ? sql<number>`EXISTS (SELECT 1 FROM queues WHERE project_id = ${scope.projectId}
           AND queue_id = ${scope.queueId} AND deleted_at IS NULL)`
       : sql<number>`1`;
@@ -143,19 +152,6 @@ export function assertScopeFound(rows: { queue: number }[], scope: ClaimScope): 
  * claim matched nothing, because deleting a project or queue deletes its tasks, and freeing
  * expired leases is right in any scope.
  */
-export function pullStatements(
-  db: Db,
-  request: { scope: ClaimScope; filters: PullFilters; limit: number; lease: Lease },
-) {
+export function pullStatements(db: Db, request: PullParams) {
   return [scopeCheck(db, request.scope), ...claimStatements(db, request)] as const;
-}
-
-/** Runs the claim and returns the claimed tasks in claim order. */
-export async function claimTasks(
-  db: Db,
-  request: { scope: ClaimScope; filters: PullFilters; limit: number; lease: Lease },
-): Promise<TaskRow[]> {
-  const [found, , , claimed] = await db.batch(pullStatements(db, request));
-  assertScopeFound(found, request.scope);
-  return claimed.sort(byClaimOrder);
 }

@@ -1,5 +1,5 @@
 import { and, inArray, isNull, type SQL, sql } from "drizzle-orm";
-import type { Db } from "../db/client";
+import type { Db, Param } from "../db/client";
 import { type PullOutcome, pullEvents, type TaskRow, tasks } from "../db/schema";
 
 /** Whether a task is held right now: it has a lease, and the lease has not run out. */
@@ -56,7 +56,7 @@ export function endLeases(
  * The statements that free expired leases matching `where`, closing their events as `timeout`
  * dated when each lease ran out, exactly as the cron would.
  */
-export function freeExpiredLeases(db: Db, where: SQL, now: number) {
+export function freeExpiredLeases(db: Db, where: SQL, now: Param<number>) {
   return endLeases(db, sql`pulled_at IS NOT NULL AND lease_expires_at <= ${now} AND ${where}`, {
     outcome: "timeout",
     endedBy: "system:timeout",

@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { type SQL, sql } from "drizzle-orm";
+import type { Param } from "../db/client";
 import { IsoDateSchema, PriorityQuerySchema, StatusSchema } from "../schemas/common";
 import { priorityRank } from "../schemas/task";
 
@@ -34,32 +35,63 @@ export const PullFilterQuery = z.object({
 /** Filters as parsed; batch pull builds the same shape from its JSON body. */
 export type PullFilters = Partial<z.output<typeof PullFilterQuery>>;
 
+/** Each present filter's one SQL parameter: priority as its rank, tags as a JSON array. */
+export type FilterParams = {
+  status?: string;
+  priorityRank?: number;
+  tagsJson?: string;
+  since?: number;
+  createdAfter?: number;
+  createdBefore?: number;
+  modifiedAfter?: number;
+  modifiedBefore?: number;
+};
+
+/** The filter parameters, each a value or a placeholder for one (src/pull/prepared-pull.ts). */
+export type FilterSlots = { [K in keyof FilterParams]?: Param<NonNullable<FilterParams[K]>> };
+
+export function filterParams(filters: PullFilters): FilterParams {
+  const params: FilterParams = {
+    status: filters.status,
+    priorityRank: filters.priority === undefined ? undefined : priorityRank(filters.priority),
+    tagsJson: filters.tags === undefined ? undefined : JSON.stringify(filters.tags),
+    since: filters.since,
+    createdAfter: filters.created_after,
+    createdBefore: filters.created_before,
+    modifiedAfter: filters.modified_after,
+    modifiedBefore: filters.modified_before,
+  };
+  for (const key of Object.keys(params) as (keyof FilterParams)[]) {
+    if (params[key] === undefined) delete params[key];
+  }
+  return params;
+}
+
 /**
- * The filters as SQL conditions on an unaliased `tasks`. They run after the index has ordered
- * the candidates, so a very selective filter walks more index entries (README, Limitations).
+ * The filters as SQL conditions on an unaliased `tasks`, one parameter each. They run after the
+ * index has ordered the candidates, so a very selective filter walks more index entries (README,
+ * Limitations).
  */
-export function filterConditions(filters: PullFilters): SQL[] {
+export function filterConditions(params: FilterSlots): SQL[] {
   const conditions: SQL[] = [];
-  if (filters.status !== undefined) conditions.push(sql`status = ${filters.status}`);
-  if (filters.priority !== undefined) {
-    conditions.push(sql`priority_rank = ${priorityRank(filters.priority)}`);
+  if (params.status !== undefined) conditions.push(sql`status = ${params.status}`);
+  if (params.priorityRank !== undefined) {
+    conditions.push(sql`priority_rank = ${params.priorityRank}`);
   }
-  if (filters.tags !== undefined) {
+  if (params.tagsJson !== undefined) {
     conditions.push(sql`EXISTS (SELECT 1 FROM json_each(tasks.tags) AS tag
-      WHERE lower(tag.value) IN (SELECT value FROM json_each(${JSON.stringify(filters.tags)})))`);
+      WHERE lower(tag.value) IN (SELECT value FROM json_each(${params.tagsJson})))`);
   }
-  if (filters.since !== undefined) conditions.push(sql`server_modified_at >= ${filters.since}`);
-  if (filters.created_after !== undefined) {
-    conditions.push(sql`created_at > ${filters.created_after}`);
+  if (params.since !== undefined) conditions.push(sql`server_modified_at >= ${params.since}`);
+  if (params.createdAfter !== undefined) conditions.push(sql`created_at > ${params.createdAfter}`);
+  if (params.createdBefore !== undefined) {
+    conditions.push(sql`created_at < ${params.createdBefore}`);
   }
-  if (filters.created_before !== undefined) {
-    conditions.push(sql`created_at < ${filters.created_before}`);
+  if (params.modifiedAfter !== undefined) {
+    conditions.push(sql`server_modified_at > ${params.modifiedAfter}`);
   }
-  if (filters.modified_after !== undefined) {
-    conditions.push(sql`server_modified_at > ${filters.modified_after}`);
-  }
-  if (filters.modified_before !== undefined) {
-    conditions.push(sql`server_modified_at < ${filters.modified_before}`);
+  if (params.modifiedBefore !== undefined) {
+    conditions.push(sql`server_modified_at < ${params.modifiedBefore}`);
   }
   return conditions;
 }

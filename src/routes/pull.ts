@@ -4,10 +4,11 @@ import type { AppEnv } from "../app-env";
 import { ok } from "../http/envelope";
 import { invalid } from "../http/errors";
 import { createRouter } from "../http/router";
-import { type ClaimScope, claimTasks } from "../pull/claim";
+import type { ClaimScope } from "../pull/claim";
 import { BATCH_FAILURE_REASONS, claimByIds } from "../pull/claim-by-ids";
 import { PullFilterQuery } from "../pull/filters";
 import { newLease, pullLimit } from "../pull/lease";
+import { claimTasks } from "../pull/prepared-pull";
 import { LeaseSecondsSchema, LimitSchema, PullResultSchema, toPullResult } from "../pull/schemas";
 import {
   COMMON_ERRORS,

@@ -2,12 +2,18 @@ import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createDb } from "../../src/db/client";
 import { type ClaimScope, claimStatements } from "../../src/pull/claim";
+import { filterParams, type PullFilters } from "../../src/pull/filters";
 import { seedTasks } from "../helpers";
 
-async function planOf(scope: ClaimScope, filters = {}) {
+async function planOf(scope: ClaimScope, filters: PullFilters = {}) {
   const db = createDb(env.DB);
   const lease = { leaseId: "plan", pulledBy: "plan", keyId: "plan", now: Date.now(), expiresAt: 1 };
-  const statements = claimStatements(db, { scope, filters, limit: 10, lease });
+  const statements = claimStatements(db, {
+    scope,
+    filters: filterParams(filters),
+    limit: 10,
+    lease,
+  });
   const plans: string[][] = [];
   for (const statement of statements) {
     const { sql, params } = statement.toSQL();
