@@ -3,7 +3,7 @@ import type { Db } from "../db/client";
 import { FREE_TO_CLAIM, type TaskRow, tasks } from "../db/schema";
 import { assertScopeFound, claimRows, type Lease, recordPullEvents, scopeCheck } from "./claim";
 import { freeExpiredLeases } from "./events";
-import { filterConditions, filterParams, type PullFilters } from "./filters";
+import { filterConditions, filterValues, type PullFilters } from "./filters";
 
 export const BATCH_FAILURE_REASONS = [
   "NOT_FOUND",
@@ -83,7 +83,7 @@ function batchStatements(db: Db, request: ClaimByIdsRequest, uniqueIds: string[]
     AND task_id IN (SELECT value FROM json_each(${idsJson}))`;
   const filters = [
     ...queueCondition(request.queueId),
-    ...filterConditions(filterParams(request.filters)),
+    ...filterConditions(filterValues(request.filters)),
   ];
   const passesFilters = filters.length > 0 ? sql.join(filters, sql` AND `) : sql`1`;
 

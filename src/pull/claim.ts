@@ -3,7 +3,7 @@ import type { Db, Param } from "../db/client";
 import { FREE_TO_CLAIM, projects, pullEvents, type TaskRow, tasks } from "../db/schema";
 import { notFound } from "../http/errors";
 import { freeExpiredLeases } from "./events";
-import { type FilterSlots, filterConditions } from "./filters";
+import { type FilterParams, filterConditions } from "./filters";
 
 /**
  * Where a pull looks. `queueId` is a queue id, `null` for project-level tasks only, or
@@ -27,7 +27,7 @@ export type LeaseParams = { [K in keyof Lease]: Param<Lease[K]> };
 /** What one pull asks for, as the parameters of its statements. */
 export type PullParams = {
   scope: ScopeParams;
-  filters: FilterSlots;
+  filters: FilterParams;
   limit: Param<number>;
   lease: LeaseParams;
 };

@@ -36,7 +36,7 @@ export const PullFilterQuery = z.object({
 export type PullFilters = Partial<z.output<typeof PullFilterQuery>>;
 
 /** Each present filter's one SQL parameter: priority as its rank, tags as a JSON array. */
-export type FilterParams = {
+export type FilterValues = {
   status?: string;
   priorityRank?: number;
   tagsJson?: string;
@@ -47,11 +47,11 @@ export type FilterParams = {
   modifiedBefore?: number;
 };
 
-/** The filter parameters, each a value or a placeholder for one (src/pull/prepared-pull.ts). */
-export type FilterSlots = { [K in keyof FilterParams]?: Param<NonNullable<FilterParams[K]>> };
+/** The filters as statement parameters: each a value, or a placeholder standing for one. */
+export type FilterParams = { [K in keyof FilterValues]?: Param<NonNullable<FilterValues[K]>> };
 
-export function filterParams(filters: PullFilters): FilterParams {
-  const params: FilterParams = {
+export function filterValues(filters: PullFilters): FilterValues {
+  const values: FilterValues = {
     status: filters.status,
     priorityRank: filters.priority === undefined ? undefined : priorityRank(filters.priority),
     tagsJson: filters.tags === undefined ? undefined : JSON.stringify(filters.tags),
@@ -61,10 +61,11 @@ export function filterParams(filters: PullFilters): FilterParams {
     modifiedAfter: filters.modified_after,
     modifiedBefore: filters.modified_before,
   };
-  for (const key of Object.keys(params) as (keyof FilterParams)[]) {
-    if (params[key] === undefined) delete params[key];
+  // Only the filters present: their names are part of a prepared pull's shape.
+  for (const key of Object.keys(values) as (keyof FilterValues)[]) {
+    if (values[key] === undefined) delete values[key];
   }
-  return params;
+  return values;
 }
 
 /**
@@ -72,7 +73,7 @@ export function filterParams(filters: PullFilters): FilterParams {
  * index has ordered the candidates, so a very selective filter walks more index entries (README,
  * Limitations).
  */
-export function filterConditions(params: FilterSlots): SQL[] {
+export function filterConditions(params: FilterParams): SQL[] {
   const conditions: SQL[] = [];
   if (params.status !== undefined) conditions.push(sql`status = ${params.status}`);
   if (params.priorityRank !== undefined) {

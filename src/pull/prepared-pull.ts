@@ -9,7 +9,7 @@ import {
   type PullParams,
   pullStatements,
 } from "./claim";
-import { type FilterParams, filterParams, type PullFilters } from "./filters";
+import { type FilterValues, filterValues, type PullFilters } from "./filters";
 
 /**
  * A pull's statements (`pullStatements` in ./claim.ts), rendered by Drizzle once per shape and
@@ -39,7 +39,7 @@ function scopeKind(scope: ClaimScope): ScopeKind {
 }
 
 /** The statements of one shape, with a placeholder where each request's values go. */
-function prepare(db: Db, kind: ScopeKind, filterNames: (keyof FilterParams)[]): PreparedPull {
+function prepare(db: Db, kind: ScopeKind, filterNames: (keyof FilterValues)[]): PreparedPull {
   const queueId = {
     queue: placeholder("queueId"),
     "project-level": null,
@@ -73,7 +73,7 @@ function prepare(db: Db, kind: ScopeKind, filterNames: (keyof FilterParams)[]): 
 
 const preparedByDb = new WeakMap<Db, Map<string, PreparedPull>>();
 
-function preparedFor(db: Db, kind: ScopeKind, filterNames: (keyof FilterParams)[]): PreparedPull {
+function preparedFor(db: Db, kind: ScopeKind, filterNames: (keyof FilterValues)[]): PreparedPull {
   let byShape = preparedByDb.get(db);
   if (!byShape) {
     byShape = new Map();
@@ -92,12 +92,12 @@ function preparedFor(db: Db, kind: ScopeKind, filterNames: (keyof FilterParams)[
  * Runs one pull's statements in one D1 batch. Returns the scope check's rows and the claimed
  * tasks, mapped by Drizzle exactly as `db.batch` would.
  */
-export async function runPull(
+async function runPull(
   db: Db,
   request: PullRequest,
 ): Promise<{ found: { queue: number }[]; claimed: TaskRow[] }> {
-  const filters = filterParams(request.filters);
-  const filterNames = (Object.keys(filters) as (keyof FilterParams)[]).sort();
+  const filters = filterValues(request.filters);
+  const filterNames = (Object.keys(filters) as (keyof FilterValues)[]).sort();
   const prepared = preparedFor(db, scopeKind(request.scope), filterNames);
 
   const values = {

@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createDb } from "../../src/db/client";
 import { type ClaimScope, claimStatements } from "../../src/pull/claim";
-import { filterParams, type PullFilters } from "../../src/pull/filters";
+import { filterValues, type PullFilters } from "../../src/pull/filters";
 import { seedTasks } from "../helpers";
 
 async function planOf(scope: ClaimScope, filters: PullFilters = {}) {
@@ -10,7 +10,7 @@ async function planOf(scope: ClaimScope, filters: PullFilters = {}) {
   const lease = { leaseId: "plan", pulledBy: "plan", keyId: "plan", now: Date.now(), expiresAt: 1 };
   const statements = claimStatements(db, {
     scope,
-    filters: filterParams(filters),
+    filters: filterValues(filters),
     limit: 10,
     lease,
   });
