@@ -6,6 +6,7 @@ import { DRAIN_QUEUE, runContention } from "./contention.mjs";
 import { workerdCpuClock } from "./cpu.mjs";
 import { assertLocal } from "./load.mjs";
 import { readOptions } from "./options.mjs";
+import { runPlatform } from "./platform.mjs";
 import {
   evaluateTargets,
   explainRatios,
@@ -15,7 +16,6 @@ import {
   formatTargets,
   writeResults,
 } from "./report.mjs";
-import { runPlatform } from "./platform.mjs";
 import { runScaling, SCALE_QUEUE } from "./scaling.mjs";
 import { PROJECT, seedProject } from "./seed.mjs";
 import { runStorageLimit, SQLITE_DRIVER } from "./storage.mjs";
