@@ -12,9 +12,16 @@ const PROBES = [
   { path: "d1-write", scenario: "probe: D1 write", what: "one-row UPDATE, own transaction" },
   { path: "minimum", scenario: "probe: minimum pull", what: "limiter call, then a D1 write" },
   {
+    path: "claim-alone",
+    scenario: "probe: claim alone",
+    what: "limiter call, then the pull's claim statement alone (limit=10)",
+    claims: true,
+  },
+  {
     path: "pull-storage",
     scenario: "probe: pull storage path",
     what: "limiter call, then the pull's own D1 batch (limit=10)",
+    claims: true,
   },
 ];
 
@@ -27,8 +34,8 @@ async function probe(origin, path, loop) {
 /** Measures every probe like the other scenarios: same concurrency, duration and warm-up. */
 export async function runPlatform(ctx, queueId) {
   const rows = [];
-  for (const { path, scenario, what } of PROBES) {
-    const claims = path === "pull-storage";
+  for (const { path, scenario, what, claims } of PROBES) {
+    // Probes that claim start and end with every task of the queue free, like the pull rows.
     if (claims) await releaseAll(ctx.db, queueId);
     const result = await measure(ctx, (loop) => probe(ctx.origin, path, loop));
     if (claims) await releaseAll(ctx.db, queueId);

@@ -24,21 +24,26 @@ function touchProject(env) {
     .run();
 }
 
-/** The pull's statements, bound to a fresh lease the way the Worker binds them. */
-function pullBatch(env) {
-  const { sentinel, statements } = env.PULL_STATEMENTS;
+/**
+ * The pull's statements (or, with `claimOnly`, its claim statement alone) bound to a fresh lease
+ * the way the Worker binds them, in one D1 batch. Resolves to the claim's result.
+ */
+async function runPullStatements(env, { claimOnly }) {
+  const { sentinel, statements, claimIndex } = env.PULL_STATEMENTS;
   const now = Date.now();
   const fresh = new Map([
     [sentinel.now, now],
     [sentinel.expiresAt, now + 3_600_000],
     [sentinel.leaseId, crypto.randomUUID()],
   ]);
-  const bound = statements.map(({ sql, params }) =>
+  const chosen = claimOnly ? [statements[claimIndex]] : statements;
+  const bound = chosen.map(({ sql, params }) =>
     env.DB.prepare(sql).bind(
       ...params.map((value) => (fresh.has(value) ? fresh.get(value) : value)),
     ),
   );
-  return env.DB.batch(bound);
+  const results = await env.DB.batch(bound);
+  return results[claimOnly ? 0 : claimIndex];
 }
 
 const PROBES = {
@@ -57,11 +62,18 @@ const PROBES = {
     await touchProject(env);
     return {};
   },
+  // The limiter, then the pull's claim statement alone: what the other statements add shows
+  // against the next probe.
+  "/probe/claim-alone": async (env, url) => {
+    await limiterOf(env, url).admit(UNLIMITED_PULLS);
+    const claim = await runPullStatements(env, { claimOnly: true });
+    return { tasks: claim.results.length };
+  },
   // The pull's whole storage path: the limiter, then the pull's own D1 batch.
   "/probe/pull-storage": async (env, url) => {
     await limiterOf(env, url).admit(UNLIMITED_PULLS);
-    const results = await pullBatch(env);
-    return { tasks: results[env.PULL_STATEMENTS.claimIndex].results.length };
+    const claim = await runPullStatements(env, { claimOnly: false });
+    return { tasks: claim.results.length };
   },
 };
 
