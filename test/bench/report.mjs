@@ -94,6 +94,10 @@ export function explainRatios(byName) {
       ratio(byName["probe: minimum pull"], byName.floor, "rps"),
     ],
     [
+      "probe: D1 write ÷ floor (req/s): one write, no limiter",
+      ratio(byName["probe: D1 write"], byName.floor, "rps"),
+    ],
+    [
       "probe: pull storage path ÷ floor (req/s)",
       ratio(byName["probe: pull storage path"], byName.floor, "rps"),
     ],
