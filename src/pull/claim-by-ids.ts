@@ -1,9 +1,18 @@
 import { type SQL, sql } from "drizzle-orm";
-import type { Db } from "../db/client";
+import type { Db, Param } from "../db/client";
+import { preparedBatch, runPreparedBatch } from "../db/prepared-batch";
 import { FREE_TO_CLAIM, type TaskRow, tasks } from "../db/schema";
-import { assertScopeFound, claimRows, type Lease, recordPullEvents, scopeCheck } from "./claim";
+import {
+  assertScopeFound,
+  claimRows,
+  type Lease,
+  type LeaseParams,
+  recordPullEvents,
+  scopeCheck,
+} from "./claim";
 import { freeExpiredLeases } from "./events";
-import { filterConditions, filterValues, type PullFilters } from "./filters";
+import { type FilterParams, filterConditions, filterValues, type PullFilters } from "./filters";
+import { filterPlaceholders, LEASE_PLACEHOLDERS, queuePlaceholder } from "./prepared-pull";
 
 export const BATCH_FAILURE_REASONS = [
   "NOT_FOUND",
@@ -40,7 +49,7 @@ export type ClaimByIdsRequest = {
   lease: Lease;
 };
 
-function queueCondition(queueId: string | null | undefined): SQL[] {
+function queueCondition(queueId: Param<string> | null | undefined): SQL[] {
   if (queueId === undefined) return [];
   return [queueId === null ? sql`queue_id IS NULL` : sql`queue_id = ${queueId}`];
 }
@@ -75,23 +84,29 @@ function classifyMisses(taskIds: string[], after: AfterState[], lease: Lease): B
   return failed;
 }
 
+/** The statements' parameters: values, or placeholders for a prepared batch. */
+type ByIdsParams = {
+  projectId: Param<string>;
+  idsJson: Param<string>;
+  queueId?: Param<string> | null;
+  filters: FilterParams;
+  limit: Param<number>;
+  lease: LeaseParams;
+};
+
 /** The claim and the read-back of every requested row, sharing one id list and one filter. */
-function batchStatements(db: Db, request: ClaimByIdsRequest, uniqueIds: string[]) {
-  const { projectId, lease } = request;
-  const idsJson = JSON.stringify(uniqueIds);
+function batchStatements(db: Db, params: ByIdsParams) {
+  const { projectId, idsJson, lease } = params;
   const requested = sql`project_id = ${projectId}
     AND task_id IN (SELECT value FROM json_each(${idsJson}))`;
-  const filters = [
-    ...queueCondition(request.queueId),
-    ...filterConditions(filterValues(request.filters)),
-  ];
+  const filters = [...queueCondition(params.queueId), ...filterConditions(params.filters)];
   const passesFilters = filters.length > 0 ? sql.join(filters, sql` AND `) : sql`1`;
 
   const candidates = sql`SELECT tasks.id FROM json_each(${idsJson}) AS req
     JOIN tasks ON tasks.project_id = ${projectId} AND tasks.task_id = req.value
     WHERE ${FREE_TO_CLAIM} AND (expires_at IS NULL OR expires_at > ${lease.now})
       AND ${passesFilters}
-    ORDER BY req.key LIMIT ${request.limit}`;
+    ORDER BY req.key LIMIT ${params.limit}`;
   const afterState = db
     .select({
       task_id: tasks.taskId,
@@ -127,8 +142,33 @@ export async function claimByIds(
   request: ClaimByIdsRequest,
 ): Promise<{ claimed: TaskRow[]; failed: BatchFailure[] }> {
   const uniqueIds = [...new Set(request.taskIds)];
-  const [found, , , claimed, , after] = await db.batch(batchStatements(db, request, uniqueIds));
-  assertScopeFound(found, { projectId: request.projectId });
+  const queue = queuePlaceholder(request.queueId);
+  const filters = filterValues(request.filters);
+  const slots = filterPlaceholders(filters);
+
+  const batch = preparedBatch(db, `pull-by-ids:${queue.kind}:${slots.names}`, () =>
+    batchStatements(db, {
+      projectId: sql.placeholder("projectId"),
+      idsJson: sql.placeholder("idsJson"),
+      queueId: queue.param,
+      filters: slots.params,
+      limit: sql.placeholder("limit"),
+      lease: LEASE_PLACEHOLDERS,
+    }),
+  );
+  const results = await runPreparedBatch(db, batch, {
+    ...filters,
+    ...request.lease,
+    projectId: request.projectId,
+    idsJson: JSON.stringify(uniqueIds),
+    queueId: request.queueId,
+    limit: request.limit,
+  });
+  // batchStatements: scope check, close expired events, clear expired leases, claim, events,
+  // read-back.
+  assertScopeFound(results.rows<{ queue: number }>(0), { projectId: request.projectId });
+  const claimed = results.rows<TaskRow>(3);
+  const after = results.rows<AfterState>(5);
 
   // The claim took tasks in request order; RETURNING lost it, so restore it.
   const position = new Map(uniqueIds.map((taskId, index) => [taskId, index]));

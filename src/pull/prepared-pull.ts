@@ -1,125 +1,73 @@
-import { fillPlaceholders, sql } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import type { Db } from "../db/client";
+import { preparedBatch, runPreparedBatch } from "../db/prepared-batch";
 import type { TaskRow } from "../db/schema";
 import {
   assertScopeFound,
   byClaimOrder,
   type ClaimScope,
   type Lease,
-  type PullParams,
+  type LeaseParams,
   pullStatements,
 } from "./claim";
-import { type FilterValues, filterValues, type PullFilters } from "./filters";
+import { type FilterParams, type FilterValues, filterValues, type PullFilters } from "./filters";
 
-/**
- * A pull's statements (`pullStatements` in ./claim.ts), rendered by Drizzle once per shape and
- * reused. Their SQL text depends only on the shape, that is the scope's kind and which filters
- * are present; every value is a named placeholder bound per request. Building the five
- * statements with Drizzle took a seventh of a pull's CPU time (README, Performance).
- */
+// A pull's statements (`pullStatements` in ./claim.ts), prepared once per shape: the scope's
+// kind and which filters are present. Every value is a named placeholder bound per pull.
 
 export type PullRequest = { scope: ClaimScope; filters: PullFilters; limit: number; lease: Lease };
 
-type ScopeKind = "queue" | "project-level" | "whole-project";
-
-type Prepared = ReturnType<ReturnType<typeof pullStatements>[number]["prepare"]>;
-
-/** One shape's statements, ready to bind: the SQL, its parameters, and the row mappers. */
-type PreparedPull = {
-  statements: { query: ReturnType<Prepared["getQuery"]>; d1: D1PreparedStatement }[];
-  scopeCheck: Prepared;
-  claim: Prepared;
+/** The lease of a prepared statement: a placeholder for each field, named after it. */
+export const LEASE_PLACEHOLDERS: LeaseParams = {
+  leaseId: sql.placeholder("leaseId"),
+  pulledBy: sql.placeholder("pulledBy"),
+  keyId: sql.placeholder("keyId"),
+  now: sql.placeholder("now"),
+  expiresAt: sql.placeholder("expiresAt"),
 };
 
-const placeholder = (name: string) => sql.placeholder(name);
-
-function scopeKind(scope: ClaimScope): ScopeKind {
-  if (scope.queueId === undefined) return "whole-project";
-  return scope.queueId === null ? "project-level" : "queue";
-}
-
-/** The statements of one shape, with a placeholder where each request's values go. */
-function prepare(db: Db, kind: ScopeKind, filterNames: (keyof FilterValues)[]): PreparedPull {
-  const queueId = {
-    queue: placeholder("queueId"),
-    "project-level": null,
-    "whole-project": undefined,
-  };
-  const params: PullParams = {
-    scope: { projectId: placeholder("projectId"), queueId: queueId[kind] },
-    filters: Object.fromEntries(filterNames.map((name) => [name, placeholder(name)])),
-    limit: placeholder("limit"),
-    lease: {
-      leaseId: placeholder("leaseId"),
-      pulledBy: placeholder("pulledBy"),
-      keyId: placeholder("keyId"),
-      now: placeholder("now"),
-      expiresAt: placeholder("expiresAt"),
-    },
-  };
-
-  const prepared = pullStatements(db, params).map((statement) => statement.prepare());
-  const [scopeCheck, , , claim] = prepared;
-  if (!scopeCheck || !claim) throw new Error("pullStatements changed shape");
+/** A placeholder for each present filter, and the sorted names that belong in a shape. */
+export function filterPlaceholders(values: FilterValues): { params: FilterParams; names: string } {
+  const names = Object.keys(values).sort();
   return {
-    statements: prepared.map((statement) => {
-      const query = statement.getQuery();
-      return { query, d1: db.$client.prepare(query.sql) };
-    }),
-    scopeCheck,
-    claim,
+    params: Object.fromEntries(names.map((name) => [name, sql.placeholder(name)])),
+    names: names.join(","),
   };
-}
-
-const preparedByDb = new WeakMap<Db, Map<string, PreparedPull>>();
-
-function preparedFor(db: Db, kind: ScopeKind, filterNames: (keyof FilterValues)[]): PreparedPull {
-  let byShape = preparedByDb.get(db);
-  if (!byShape) {
-    byShape = new Map();
-    preparedByDb.set(db, byShape);
-  }
-  const shape = `${kind}:${filterNames.join(",")}`;
-  let prepared = byShape.get(shape);
-  if (!prepared) {
-    prepared = prepare(db, kind, filterNames);
-    byShape.set(shape, prepared);
-  }
-  return prepared;
 }
 
 /**
- * Runs one pull's statements in one D1 batch. Returns the scope check's rows and the claimed
- * tasks, mapped by Drizzle exactly as `db.batch` would.
+ * A queue choice as a shape and a parameter: a queue id becomes a placeholder, while `null`
+ * (project level) and `undefined` (any) change the SQL text itself.
  */
-async function runPull(
-  db: Db,
-  request: PullRequest,
-): Promise<{ found: { queue: number }[]; claimed: TaskRow[] }> {
-  const filters = filterValues(request.filters);
-  const filterNames = (Object.keys(filters) as (keyof FilterValues)[]).sort();
-  const prepared = preparedFor(db, scopeKind(request.scope), filterNames);
+export function queuePlaceholder(queueId: string | null | undefined) {
+  if (queueId === undefined) return { kind: "any-queue", param: undefined };
+  if (queueId === null) return { kind: "project-level", param: null };
+  return { kind: "queue", param: sql.placeholder("queueId") };
+}
 
-  const values = {
+/** Runs the claim and returns the claimed tasks in claim order. */
+export async function claimTasks(db: Db, request: PullRequest): Promise<TaskRow[]> {
+  const queue = queuePlaceholder(request.scope.queueId);
+  const filters = filterValues(request.filters);
+  const slots = filterPlaceholders(filters);
+
+  const batch = preparedBatch(db, `pull:${queue.kind}:${slots.names}`, () =>
+    pullStatements(db, {
+      scope: { projectId: sql.placeholder("projectId"), queueId: queue.param },
+      filters: slots.params,
+      limit: sql.placeholder("limit"),
+      lease: LEASE_PLACEHOLDERS,
+    }),
+  );
+  const results = await runPreparedBatch(db, batch, {
     ...filters,
     ...request.lease,
     projectId: request.scope.projectId,
     queueId: request.scope.queueId,
     limit: request.limit,
-  };
-  const results = await db.$client.batch(
-    prepared.statements.map(({ query, d1 }) => d1.bind(...fillPlaceholders(query.params, values))),
-  );
+  });
 
-  // The mappers return what the builders' own `db.batch` results would be typed as.
-  const found = prepared.scopeCheck.mapAllResult(results[0], true) as { queue: number }[];
-  const claimed = prepared.claim.mapAllResult(results[3], true) as TaskRow[];
-  return { found, claimed };
-}
-
-/** Runs the claim and returns the claimed tasks in claim order. */
-export async function claimTasks(db: Db, request: PullRequest): Promise<TaskRow[]> {
-  const { found, claimed } = await runPull(db, request);
-  assertScopeFound(found, request.scope);
-  return claimed.sort(byClaimOrder);
+  // pullStatements: scope check, close expired events, clear expired leases, claim, events.
+  assertScopeFound(results.rows<{ queue: number }>(0), request.scope);
+  return results.rows<TaskRow>(3).sort(byClaimOrder);
 }
