@@ -29,7 +29,8 @@ async function pull(scope: ClaimScope, limit: number, filters: PullFilters = {})
 
 async function openEvents(leaseId: string) {
   const { results } = await env.DB.prepare(
-    "SELECT task_id, pulled_by, key_id FROM pull_events WHERE lease_id = ? AND ended_at IS NULL ORDER BY task_id",
+    `SELECT task_id, pulled_by, key_id FROM pull_events
+     WHERE lease_id = ? AND ended_at IS NULL ORDER BY task_id`,
   )
     .bind(leaseId)
     .all<{ task_id: string; pulled_by: string; key_id: string }>();
