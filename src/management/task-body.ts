@@ -9,9 +9,9 @@ import {
   PrioritySchema,
   PromptSchema,
   ReportSchema,
-  SpecPathSchema,
+  SpecFilesSchema,
   StatusSchema,
-  TagSchema,
+  TagListSchema,
 } from "../schemas/common";
 import { priorityRank } from "../schemas/task";
 
@@ -20,12 +20,9 @@ const TaskFields = {
   name: NameSchema.min(1, "must not be empty"),
   prompt: PromptSchema,
   status: StatusSchema,
-  spec_file: z.union(
-    [SpecPathSchema, z.array(SpecPathSchema).max(100, "must list at most 100 files")],
-    { error: "must be a path or a list of at most 100 paths (each at most 1000 characters)" },
-  ),
+  spec_file: SpecFilesSchema,
   report: ReportSchema.nullable(),
-  tags: z.array(TagSchema).max(100, "must hold at most 100 tags"),
+  tags: TagListSchema,
   priority: PrioritySchema.nullable(),
   expires_at: IsoDateSchema.nullable().openapi({
     description: "When the task stops being pullable; a past date is accepted (retires it)",

@@ -1,4 +1,4 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { createRoute } from "@hono/zod-openapi";
 import { and, count, desc, eq, type SQL, sql } from "drizzle-orm";
 import type { Context } from "hono";
 import type { AppEnv } from "../app-env";
@@ -26,7 +26,7 @@ import {
   jsonResponse,
   NOT_FOUND,
   PageQuery,
-  PaginationSchema,
+  pageSchema,
 } from "../schemas/common";
 
 const tags = ["api-keys"];
@@ -43,10 +43,7 @@ const listKeys = createRoute({
   summary: "List API keys (admin). Never shows a key itself.",
   request: { query: PageQuery },
   responses: {
-    200: jsonResponse(
-      z.object({ items: z.array(ApiKeySchema), pagination: PaginationSchema }),
-      "Keys, newest first",
-    ),
+    200: jsonResponse(pageSchema(ApiKeySchema), "Keys, newest first"),
     ...COMMON_ERRORS,
   },
 });

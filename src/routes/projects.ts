@@ -16,15 +16,12 @@ import {
   jsonResponse,
   NOT_FOUND,
   PageQuery,
-  PaginationSchema,
   ProjectParams,
+  pageSchema,
   QueueParams,
 } from "../schemas/common";
 
 const tags = ["projects"];
-
-const PageSchema = <T extends z.ZodType>(item: T) =>
-  z.object({ items: z.array(item), pagination: PaginationSchema });
 
 const Count = z.number().int();
 const TaskCountsSchema = z
@@ -48,7 +45,7 @@ const listProjects = createRoute({
   tags,
   summary: "List live projects; a key bound to a project sees only that one",
   request: { query: PageQuery },
-  responses: { 200: jsonResponse(PageSchema(ProjectSchema), "Projects by id"), ...COMMON_ERRORS },
+  responses: { 200: jsonResponse(pageSchema(ProjectSchema), "Projects by id"), ...COMMON_ERRORS },
 });
 
 const getProject = createRoute({
@@ -67,7 +64,7 @@ const listQueues = createRoute({
   summary: "List the live queues of a project",
   request: { params: ProjectParams, query: PageQuery },
   responses: {
-    200: jsonResponse(PageSchema(QueueSchema), "Queues by id"),
+    200: jsonResponse(pageSchema(QueueSchema), "Queues by id"),
     ...COMMON_ERRORS,
     ...NOT_FOUND,
   },

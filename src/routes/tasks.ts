@@ -12,8 +12,8 @@ import {
   jsonResponse,
   NOT_FOUND,
   PageQuery,
-  PaginationSchema,
   ProjectParams,
+  pageSchema,
   QueueParams,
   QueueTaskParams,
   StatusSchema,
@@ -48,7 +48,7 @@ const TaskListQuery = QueueTaskListQuery.extend({
 
 type TaskFilters = z.infer<typeof TaskListQuery>;
 
-const TaskPageSchema = z.object({ items: z.array(TaskSchema), pagination: PaginationSchema });
+const TaskPageSchema = pageSchema(TaskSchema);
 const TaskDetailSchema = TaskSchema.openapi({ description: "The task with messages and logs" });
 
 /** Lease state as the pull code sees it: an expired lease no longer holds the task. */

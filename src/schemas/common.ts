@@ -41,6 +41,12 @@ export const TagSchema = z
   .string()
   .min(1, "must not be empty")
   .max(255, "must be at most 255 characters");
+/** A task's spec files: one path or a list; stored and returned as a list. */
+export const SpecFilesSchema = z.union(
+  [SpecPathSchema, z.array(SpecPathSchema).max(100, "must list at most 100 files")],
+  { error: "must be a path or a list of at most 100 paths (each at most 1000 characters)" },
+);
+export const TagListSchema = z.array(TagSchema).max(100, "must hold at most 100 tags");
 /** A task's report as the client sends it (the guide sends a file path). */
 export const ReportSchema = z.string().max(100_000, "must be at most 100000 characters");
 
@@ -91,6 +97,10 @@ export const PaginationSchema = z.object({
   total: z.number().int(),
   totalPages: z.number().int(),
 });
+
+/** One page of a list: `items` and where the page sits. */
+export const pageSchema = <T extends z.ZodType>(item: T) =>
+  z.object({ items: z.array(item), pagination: PaginationSchema });
 
 export function paginate(page: number, pageSize: number, total: number) {
   return { page, pageSize, total, totalPages: Math.ceil(total / pageSize) };

@@ -7,9 +7,9 @@ import {
   PrioritySchema,
   PromptSchema,
   ReportSchema,
-  SpecPathSchema,
+  SpecFilesSchema,
   StatusSchema,
-  TagSchema,
+  TagListSchema,
 } from "../schemas/common";
 
 /**
@@ -23,12 +23,11 @@ export const SubmitTaskSchema = z.object({
   name: NameSchema.min(1, "must not be empty"),
   prompt: PromptSchema,
   status: StatusSchema,
-  spec_file: z
-    .union([SpecPathSchema, z.array(SpecPathSchema).max(100, "must list at most 100 files")])
-    .optional()
-    .openapi({ description: "One path or a list; always stored and returned as a list" }),
+  spec_file: SpecFilesSchema.optional().openapi({
+    description: "One path or a list; always stored and returned as a list",
+  }),
   report: ReportSchema.nullish(),
-  tags: z.array(TagSchema).max(100, "must hold at most 100 tags").optional(),
+  tags: TagListSchema.optional(),
   priority: PrioritySchema.nullish(),
   messages: z.array(z.unknown()).nullish(),
   logs: z.array(z.unknown()).nullish(),
