@@ -1,15 +1,9 @@
 import { type SQL, sql } from "drizzle-orm";
 import type { Db, Param } from "../db/client";
+import { assertScopeFound, scopeCheck } from "../db/lookups";
 import { preparedBatch, runPreparedBatch } from "../db/prepared-batch";
 import { FREE_TO_CLAIM, type TaskRow, tasks } from "../db/schema";
-import {
-  assertScopeFound,
-  claimRows,
-  type Lease,
-  type LeaseParams,
-  recordPullEvents,
-  scopeCheck,
-} from "./claim";
+import { claimRows, type Lease, type LeaseParams, recordPullEvents } from "./claim";
 import { freeExpiredLeases } from "./events";
 import { type FilterParams, filterConditions, filterValues, type PullFilters } from "./filters";
 import { filterPlaceholders, LEASE_PLACEHOLDERS, queuePlaceholder } from "./prepared-pull";

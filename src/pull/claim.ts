@@ -1,15 +1,9 @@
-import { and, eq, isNull, type SQL, sql } from "drizzle-orm";
+import { eq, type SQL, sql } from "drizzle-orm";
 import type { Db, Param } from "../db/client";
-import { FREE_TO_CLAIM, projects, pullEvents, type TaskRow, tasks } from "../db/schema";
-import { notFound } from "../http/errors";
+import { type ScopeParams, scopeCheck } from "../db/lookups";
+import { FREE_TO_CLAIM, pullEvents, type TaskRow, tasks } from "../db/schema";
 import { freeExpiredLeases } from "./events";
 import { type FilterParams, filterConditions } from "./filters";
-
-/**
- * Where a pull looks. `queueId` is a queue id, `null` for project-level tasks only, or
- * `undefined` for the whole project (`scope=all`, batch pull).
- */
-export type ClaimScope = { projectId: string; queueId?: string | null };
 
 /** One claim's identity: every task of one pull shares the lease. */
 export type Lease = {
@@ -19,8 +13,6 @@ export type Lease = {
   now: number;
   expiresAt: number;
 };
-
-export type ScopeParams = { projectId: Param<string>; queueId?: Param<string> | null };
 
 export type LeaseParams = { [K in keyof Lease]: Param<Lease[K]> };
 
@@ -123,28 +115,6 @@ export function byClaimOrder(a: TaskRow, b: TaskRow): number {
   return (
     b.priorityRank - a.priorityRank || a.createdAt - b.createdAt || compareText(a.taskId, b.taskId)
   );
-}
-
-/**
- * Reads whether the scope exists, in the claim's own batch to save a round trip: one row if the
- * project is live, with `queue` 1 if the queue (when there is one) is live too.
- */
-export function scopeCheck(db: Db, scope: ScopeParams) {
-  const queueLive =
-    scope.queueId !== undefined && scope.queueId !== null
-      ? sql<number>`EXISTS (SELECT 1 FROM queues WHERE project_id = ${scope.projectId}
-          AND queue_id = ${scope.queueId} AND deleted_at IS NULL)`
-      : sql<number>`1`;
-  return db
-    .select({ queue: queueLive })
-    .from(projects)
-    .where(and(eq(projects.projectId, scope.projectId), isNull(projects.deletedAt)));
-}
-
-/** Turns a failed scope check into the 404 naming what is missing. */
-export function assertScopeFound(rows: { queue: number }[], scope: ClaimScope): void {
-  if (rows.length === 0) throw notFound(`Project ${scope.projectId}`);
-  if (!rows[0]?.queue) throw notFound(`Queue ${scope.queueId} in project ${scope.projectId}`);
 }
 
 /**

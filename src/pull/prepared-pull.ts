@@ -1,21 +1,15 @@
 import { sql } from "drizzle-orm";
 import type { Db } from "../db/client";
+import { assertScopeFound, type Scope } from "../db/lookups";
 import { preparedBatch, runPreparedBatch } from "../db/prepared-batch";
 import type { TaskRow } from "../db/schema";
-import {
-  assertScopeFound,
-  byClaimOrder,
-  type ClaimScope,
-  type Lease,
-  type LeaseParams,
-  pullStatements,
-} from "./claim";
+import { byClaimOrder, type Lease, type LeaseParams, pullStatements } from "./claim";
 import { type FilterParams, type FilterValues, filterValues, type PullFilters } from "./filters";
 
 // A pull's statements (`pullStatements` in ./claim.ts), prepared once per shape: the scope's
 // kind and which filters are present. Every value is a named placeholder bound per pull.
 
-export type PullRequest = { scope: ClaimScope; filters: PullFilters; limit: number; lease: Lease };
+export type PullRequest = { scope: Scope; filters: PullFilters; limit: number; lease: Lease };
 
 /** The lease of a prepared statement: a placeholder for each field, named after it. */
 export const LEASE_PLACEHOLDERS: LeaseParams = {

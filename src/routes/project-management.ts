@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { clientIdentity } from "../auth/authenticate";
 import { requireRole } from "../auth/require-role";
-import { requireProject, requireQueue } from "../db/lookups";
+import { requireScope } from "../db/lookups";
 import { ok } from "../http/envelope";
 import { createRouter } from "../http/router";
 import {
@@ -115,7 +115,7 @@ projectManagementRoutes.openapi(putProjectRoute, async (c) => {
 projectManagementRoutes.openapi(putQueueRoute, async (c) => {
   const { projectId, queueId } = c.req.valid("param");
   const body = c.req.valid("json");
-  await requireProject(c.var.db, projectId);
+  await requireScope(c.var.db, { projectId });
 
   const { row, created } = await putQueue(c.var.db, projectId, queueId, body, Date.now());
 
@@ -126,7 +126,7 @@ projectManagementRoutes.openapi(putQueueRoute, async (c) => {
 projectManagementRoutes.openapi(deleteProjectRoute, async (c) => {
   const { projectId } = c.req.valid("param");
   const actor = clientIdentity(c.req.raw.headers, c.var.principal);
-  await requireProject(c.var.db, projectId);
+  await requireScope(c.var.db, { projectId });
 
   const now = Date.now();
   const { deletedTasks, deletedQueues } = await deleteProject(c.var.db, projectId, actor, now);
@@ -146,7 +146,7 @@ projectManagementRoutes.openapi(deleteProjectRoute, async (c) => {
 projectManagementRoutes.openapi(deleteQueueRoute, async (c) => {
   const { projectId, queueId } = c.req.valid("param");
   const actor = clientIdentity(c.req.raw.headers, c.var.principal);
-  await requireQueue(c.var.db, projectId, queueId);
+  await requireScope(c.var.db, { projectId, queueId });
 
   const now = Date.now();
   const { deletedTasks } = await deleteQueue(c.var.db, projectId, queueId, actor, now);

@@ -113,7 +113,6 @@ projectRoutes.openapi(listQueues, async (c) => {
   const { projectId } = c.req.valid("param");
   const { page, pageSize } = c.req.valid("query");
   const db = c.var.db;
-  await requireProject(db, projectId);
 
   const where = and(eq(queues.projectId, projectId), isNull(queues.deletedAt)) as SQL;
   const { items, pagination } = await pageOf(
@@ -121,6 +120,7 @@ projectRoutes.openapi(listQueues, async (c) => {
     db.select().from(queues).where(where).orderBy(asc(queues.queueId)).$dynamic(),
     db.select({ total: count() }).from(queues).where(where),
     { page, pageSize },
+    { projectId },
   );
 
   return ok(c, { items: items.map(toQueueJson), pagination }, "OK", 200);

@@ -3,7 +3,7 @@ import type { Context } from "hono";
 import type { AppEnv } from "../app-env";
 import { clientIdentity } from "../auth/authenticate";
 import { requireRole } from "../auth/require-role";
-import { requireProject } from "../db/lookups";
+import { requireScope } from "../db/lookups";
 import { ok } from "../http/envelope";
 import { createRouter } from "../http/router";
 import { extendLease } from "../pull/extend";
@@ -148,7 +148,7 @@ pullLeaseRoutes.openapi(releaseMany, async (c) => {
   const { projectId } = c.req.valid("param");
   const { taskIds } = c.req.valid("json");
 
-  await requireProject(c.var.db, projectId);
+  await requireScope(c.var.db, { projectId });
   const { released, failed } = await releaseTasks(c.var.db, { projectId, taskIds }, releaser(c));
   return ok(
     c,

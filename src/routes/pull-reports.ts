@@ -1,6 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import type { Db } from "../db/client";
-import { requireProject, requireQueue } from "../db/lookups";
+import { requireScope } from "../db/lookups";
 import { PULL_OUTCOMES } from "../db/schema";
 import { ok } from "../http/envelope";
 import { createRouter } from "../http/router";
@@ -123,12 +122,6 @@ const pending = createRoute({
   },
 });
 
-/** The project, and the queue when the query names one: 404 for either unknown. */
-async function requireScope(db: Db, projectId: string, queueId: string | undefined) {
-  if (queueId === undefined) await requireProject(db, projectId);
-  else await requireQueue(db, projectId, queueId);
-}
-
 export const pullReportRoutes = createRouter();
 
 pullReportRoutes.openapi(history, async (c) => {
@@ -140,7 +133,7 @@ pullReportRoutes.openapi(stats, async (c) => {
   const { projectId } = c.req.valid("param");
   const { queue_id: queueId, since } = c.req.valid("query");
 
-  await requireScope(c.var.db, projectId, queueId);
+  await requireScope(c.var.db, { projectId, queueId });
   return ok(c, await pullStats(c.var.db, { projectId, queueId, since }, Date.now()));
 });
 
@@ -148,7 +141,7 @@ pullReportRoutes.openapi(pending, async (c) => {
   const { projectId } = c.req.valid("param");
   const { timeout, queue_id: queueId } = c.req.valid("query");
 
-  await requireScope(c.var.db, projectId, queueId);
+  await requireScope(c.var.db, { projectId, queueId });
   const timeoutSeconds = timeout ?? c.var.config.pullTimeoutSeconds;
   return ok(c, await pendingPulls(c.var.db, { projectId, queueId, timeoutSeconds }, Date.now()));
 });

@@ -1,10 +1,10 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { AppEnv } from "../app-env";
+import type { Scope } from "../db/lookups";
 import { ok } from "../http/envelope";
 import { invalid } from "../http/errors";
 import { createRouter } from "../http/router";
-import type { ClaimScope } from "../pull/claim";
 import { BATCH_FAILURE_REASONS, claimByIds } from "../pull/claim-by-ids";
 import { PullFilterQuery } from "../pull/filters";
 import { newLease, pullLimit } from "../pull/lease";
@@ -123,11 +123,7 @@ function leaseFor(c: Context<AppEnv>, seconds: number | undefined) {
 export const pullRoutes = createRouter();
 
 /** A claim as the two GET pull routes ask for it: their query, in one scope. */
-async function claimForQuery(
-  c: Context<AppEnv>,
-  scope: ClaimScope,
-  query: z.output<typeof ClaimQuery>,
-) {
+async function claimForQuery(c: Context<AppEnv>, scope: Scope, query: z.output<typeof ClaimQuery>) {
   const { limit, lease_seconds, ...filters } = query;
   const lease = leaseFor(c, lease_seconds);
   const count = pullLimit(c.var.config, limit);

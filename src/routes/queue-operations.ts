@@ -2,7 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { eq } from "drizzle-orm";
 import { clientIdentity } from "../auth/authenticate";
 import { requireRole } from "../auth/require-role";
-import { requireQueue, requireTask } from "../db/lookups";
+import { requireScope, requireTask } from "../db/lookups";
 import { tasks } from "../db/schema";
 import { ok } from "../http/envelope";
 import { createRouter } from "../http/router";
@@ -86,7 +86,7 @@ for (const [route, operation] of [
   queueOperationRoutes.openapi(route, async (c) => {
     const { projectId, queueId } = c.req.valid("param");
     const actor = clientIdentity(c.req.raw.headers, c.var.principal);
-    await requireQueue(c.var.db, projectId, queueId);
+    await requireScope(c.var.db, { projectId, queueId });
 
     const now = Date.now();
     const only = operation === "reset-error" ? eq(tasks.status, "error") : undefined;
@@ -106,7 +106,7 @@ for (const [route, operation] of [
 queueOperationRoutes.openapi(rerunRoute, async (c) => {
   const { projectId, queueId } = c.req.valid("param");
   const actor = clientIdentity(c.req.raw.headers, c.var.principal);
-  await requireQueue(c.var.db, projectId, queueId);
+  await requireScope(c.var.db, { projectId, queueId });
 
   const now = Date.now();
   const count = await resetQueueTasks(c.var.db, { projectId, queueId }, "re-run", actor, now);
@@ -118,7 +118,6 @@ queueOperationRoutes.openapi(rerunRoute, async (c) => {
 queueOperationRoutes.openapi(taskRerunRoute, async (c) => {
   const { projectId, queueId, taskId } = c.req.valid("param");
   const actor = clientIdentity(c.req.raw.headers, c.var.principal);
-  await requireQueue(c.var.db, projectId, queueId);
   await requireTask(c.var.db, projectId, taskId, queueId);
 
   const now = Date.now();

@@ -3,7 +3,7 @@ import type { Context } from "hono";
 import type { AppEnv } from "../app-env";
 import { clientIdentity } from "../auth/authenticate";
 import { requireRole } from "../auth/require-role";
-import { requireProject, requireQueue, requireTask } from "../db/lookups";
+import { requireScope, requireTask, type Scope } from "../db/lookups";
 import { ok } from "../http/envelope";
 import { invalid } from "../http/errors";
 import { createRouter } from "../http/router";
@@ -125,14 +125,7 @@ const moveRoute = createRoute({
   responses: { 200: jsonResponse(TaskSchema, "The moved task"), ...COMMON_ERRORS, ...NOT_FOUND },
 });
 
-type Scope = { projectId: string; queueId?: string };
 const actorOf = (c: Context<AppEnv>) => clientIdentity(c.req.raw.headers, c.var.principal);
-
-/** 404 for a missing project or queue, named precisely, before anything is looked up below it. */
-async function requireScope(c: Context<AppEnv>, scope: Scope) {
-  if (scope.queueId === undefined) await requireProject(c.var.db, scope.projectId);
-  else await requireQueue(c.var.db, scope.projectId, scope.queueId);
-}
 
 export const taskManagementRoutes = createRouter();
 
@@ -140,7 +133,7 @@ for (const route of [createRoutes.project, createRoutes.queue]) {
   taskManagementRoutes.openapi(route, async (c) => {
     const scope: Scope = c.req.valid("param");
     const body = c.req.valid("json");
-    await requireScope(c, scope);
+    await requireScope(c.var.db, scope);
 
     const target = { ...scope, queueId: scope.queueId ?? null, taskId: createdTaskId(body) };
     const row = await createTask(c.var.db, target, body, Date.now());
@@ -154,7 +147,6 @@ for (const route of [editRoutes.project, editRoutes.queue]) {
     const { taskId, ...scope }: Scope & { taskId: string } = c.req.valid("param");
     const body = c.req.valid("json");
     const actor = actorOf(c);
-    await requireScope(c, scope);
     const task = await requireTask(c.var.db, scope.projectId, taskId, scope.queueId);
 
     const row = await editTask(c.var.db, task, body, actor, Date.now());
@@ -167,7 +159,6 @@ for (const route of [deleteRoutes.project, deleteRoutes.queue]) {
   taskManagementRoutes.openapi(route, async (c) => {
     const { taskId, ...scope }: Scope & { taskId: string } = c.req.valid("param");
     const actor = actorOf(c);
-    await requireScope(c, scope);
     const task = await requireTask(c.var.db, scope.projectId, taskId, scope.queueId);
 
     const row = await deleteTask(c.var.db, task, actor, Date.now());
@@ -179,14 +170,13 @@ for (const route of [deleteRoutes.project, deleteRoutes.queue]) {
 taskManagementRoutes.openapi(moveRoute, async (c) => {
   const { projectId, taskId } = c.req.valid("param");
   const queueId = moveTarget(c.req.valid("json"));
-  await requireScope(c, { projectId });
   const task = await requireTask(c.var.db, projectId, taskId);
 
   if (task.queueId === queueId) {
     const where = queueId === null ? "at project level" : `in queue ${queueId}`;
     throw invalid("queue_id", `task ${taskId} is already ${where}`);
   }
-  if (queueId !== null) await requireQueue(c.var.db, projectId, queueId);
+  if (queueId !== null) await requireScope(c.var.db, { projectId, queueId });
 
   const row = await moveTask(c.var.db, task, queueId, Date.now());
 

@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { and, asc, count, eq, isNull, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { requireProject, requireQueue, requireTask } from "../db/lookups";
+import { requireTask } from "../db/lookups";
 import { pageOf } from "../db/paginate";
 import { tasks } from "../db/schema";
 import { ok } from "../http/envelope";
@@ -72,7 +72,10 @@ function listConditions(projectId: string, filters: TaskFilters, now: number): S
   ) as SQL;
 }
 
-/** One page of tasks, ordered by id (the unique index), with the total for the pagination. */
+/**
+ * One page of tasks, ordered by id (the unique index), with the total for the pagination; 404
+ * if the project, or the queue being listed, is missing.
+ */
 async function listTasks(db: Db, projectId: string, filters: TaskFilters) {
   const where = listConditions(projectId, filters, Date.now());
   const { items, pagination } = await pageOf(
@@ -80,6 +83,7 @@ async function listTasks(db: Db, projectId: string, filters: TaskFilters) {
     db.select().from(tasks).where(where).orderBy(asc(tasks.taskId)).$dynamic(),
     db.select({ total: count() }).from(tasks).where(where),
     filters,
+    { projectId, queueId: filters.queue_id },
   );
   return { items: items.map((row) => toTaskJson(row)), pagination };
 }
@@ -140,27 +144,23 @@ export const taskRoutes = createRouter();
 
 taskRoutes.openapi(listProjectTasks, async (c) => {
   const { projectId } = c.req.valid("param");
-  await requireProject(c.var.db, projectId);
   return ok(c, await listTasks(c.var.db, projectId, c.req.valid("query")), "OK", 200);
 });
 
 taskRoutes.openapi(getProjectTask, async (c) => {
   const { projectId, taskId } = c.req.valid("param");
-  await requireProject(c.var.db, projectId);
   const task = await requireTask(c.var.db, projectId, taskId);
   return ok(c, toTaskJson(task, { withLogs: true }), "OK", 200);
 });
 
 taskRoutes.openapi(listQueueTasks, async (c) => {
   const { projectId, queueId } = c.req.valid("param");
-  await requireQueue(c.var.db, projectId, queueId);
   const filters = { ...c.req.valid("query"), queue_id: queueId };
   return ok(c, await listTasks(c.var.db, projectId, filters), "OK", 200);
 });
 
 taskRoutes.openapi(getQueueTask, async (c) => {
   const { projectId, queueId, taskId } = c.req.valid("param");
-  await requireQueue(c.var.db, projectId, queueId);
   const task = await requireTask(c.var.db, projectId, taskId, queueId);
   return ok(c, toTaskJson(task, { withLogs: true }), "OK", 200);
 });

@@ -1,7 +1,8 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { createDb } from "../../src/db/client";
-import type { ClaimScope, Lease } from "../../src/pull/claim";
+import type { Scope } from "../../src/db/lookups";
+import type { Lease } from "../../src/pull/claim";
 import type { PullFilters } from "../../src/pull/filters";
 import { claimTasks } from "../../src/pull/prepared-pull";
 import { seedTasks } from "../helpers";
@@ -21,7 +22,7 @@ function leaseFor(name: string): Lease {
   };
 }
 
-async function pull(scope: ClaimScope, limit: number, filters: PullFilters = {}) {
+async function pull(scope: Scope, limit: number, filters: PullFilters = {}) {
   const lease = leaseFor(`puller-${crypto.randomUUID().slice(0, 6)}`);
   const claimed = await claimTasks(createDb(env.DB), { scope, filters, limit, lease });
   return { lease, taskIds: claimed.map((task) => task.taskId), claimed };

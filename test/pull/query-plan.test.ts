@@ -1,11 +1,12 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createDb } from "../../src/db/client";
-import { type ClaimScope, claimStatements } from "../../src/pull/claim";
+import type { Scope } from "../../src/db/lookups";
+import { claimStatements } from "../../src/pull/claim";
 import { filterValues, type PullFilters } from "../../src/pull/filters";
 import { seedTasks } from "../helpers";
 
-async function planOf(scope: ClaimScope, filters: PullFilters = {}) {
+async function planOf(scope: Scope, filters: PullFilters = {}) {
   const db = createDb(env.DB);
   const lease = { leaseId: "plan", pulledBy: "plan", keyId: "plan", now: Date.now(), expiresAt: 1 };
   const statements = claimStatements(db, {

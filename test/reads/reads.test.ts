@@ -295,6 +295,22 @@ describe("GET a single task", () => {
 
     expect(res.status).toBe(404);
   });
+
+  it("names the missing project or queue, not the task, in its 404", async () => {
+    const p = uid("p");
+    await pushQueue(p, "q1", [task("a")]);
+
+    const noQueue = await call("GET", `/projects/${p}/queues/nope/tasks/a`);
+    const noProject = await call("GET", `/projects/${p}-gone/tasks/a`);
+    const noTask = await call("GET", `/projects/${p}/queues/q1/tasks/zz`);
+
+    expect(noQueue.status).toBe(404);
+    expect(noQueue.body.error.message).toContain(`Queue nope in project ${p}`);
+    expect(noProject.status).toBe(404);
+    expect(noProject.body.error.message).toContain(`Project ${p}-gone`);
+    expect(noTask.status).toBe(404);
+    expect(noTask.body.error.message).toContain("Task zz");
+  });
 });
 
 describe("GET /projects/{projectId}/queues/{queueId}/tasks", () => {
@@ -313,6 +329,9 @@ describe("GET /projects/{projectId}/queues/{queueId}/tasks", () => {
     const p = uid("p");
     await pushQueue(p, "q1", [task("a")]);
 
-    expect((await call("GET", `/projects/${p}/queues/nope/tasks`)).status).toBe(404);
+    const res = await call("GET", `/projects/${p}/queues/nope/tasks`);
+
+    expect(res.status).toBe(404);
+    expect(res.body.error.message).toContain(`Queue nope in project ${p}`);
   });
 });
