@@ -1,5 +1,6 @@
 import { and, asc, eq, isNotNull, isNull, lte, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
+import { assertScopeFound, scopeCheck } from "../db/lookups";
 import { tasks } from "../db/schema";
 import { iso } from "../schemas/task";
 
@@ -8,7 +9,8 @@ export const PENDING_LIST_CAP = 1000;
 
 /**
  * Claims still held and not pushed whose pull is at least `timeoutSeconds` old (SPEC §5.4):
- * the work that may have been abandoned.
+ * the work that may have been abandoned. 404 if the project or queue is missing, checked in the
+ * same round trip.
  */
 export async function pendingPulls(
   db: Db,
@@ -23,7 +25,8 @@ export async function pendingPulls(
     lte(tasks.pulledAt, now - scope.timeoutSeconds * 1000),
     scope.queueId === undefined ? undefined : eq(tasks.queueId, scope.queueId),
   );
-  const [rows, [counted]] = await db.batch([
+  const [found, rows, [counted]] = await db.batch([
+    scopeCheck(db, scope),
     db
       .select()
       .from(tasks)
@@ -32,6 +35,7 @@ export async function pendingPulls(
       .limit(PENDING_LIST_CAP),
     db.select({ total: sql<number>`count(*)` }).from(tasks).where(overdue),
   ]);
+  assertScopeFound(found, scope);
 
   return {
     tasks: rows.map((task) => ({

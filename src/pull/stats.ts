@@ -1,5 +1,6 @@
 import { and, eq, gte, isNull, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
+import { assertScopeFound, scopeCheck } from "../db/lookups";
 import { pullEvents, tasks } from "../db/schema";
 
 type StatsScope = { projectId: string; queueId?: string; since?: number };
@@ -61,11 +62,17 @@ function eventFigures(db: Db, scope: StatsScope) {
 const oneDecimal = (value: number) => Math.round(value * 10) / 10;
 
 /**
- * Pull statistics of a project or one of its queues (SPEC §5.4), in one round trip. A pull is
- * finished once its event has an outcome; success means it ended in a submit.
+ * Pull statistics of a project or one of its queues (SPEC §5.4), in one round trip with the
+ * check that the scope is live (404 if not). A pull is finished once its event has an outcome;
+ * success means it ended in a submit.
  */
 export async function pullStats(db: Db, scope: StatsScope, now: number) {
-  const [[t], [e]] = await db.batch([taskFigures(db, scope, now), eventFigures(db, scope)]);
+  const [found, [t], [e]] = await db.batch([
+    scopeCheck(db, scope),
+    taskFigures(db, scope, now),
+    eventFigures(db, scope),
+  ]);
+  assertScopeFound(found, scope);
   const total = t?.total ?? 0;
   const notPulled = t?.notPulled ?? 0;
   const finished = e?.finished ?? 0;

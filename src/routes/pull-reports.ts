@@ -1,5 +1,4 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { requireScope } from "../db/lookups";
 import { PULL_OUTCOMES } from "../db/schema";
 import { ok } from "../http/envelope";
 import { createRouter } from "../http/router";
@@ -133,7 +132,6 @@ pullReportRoutes.openapi(stats, async (c) => {
   const { projectId } = c.req.valid("param");
   const { queue_id: queueId, since } = c.req.valid("query");
 
-  await requireScope(c.var.db, { projectId, queueId });
   return ok(c, await pullStats(c.var.db, { projectId, queueId, since }, Date.now()));
 });
 
@@ -141,7 +139,6 @@ pullReportRoutes.openapi(pending, async (c) => {
   const { projectId } = c.req.valid("param");
   const { timeout, queue_id: queueId } = c.req.valid("query");
 
-  await requireScope(c.var.db, { projectId, queueId });
   const timeoutSeconds = timeout ?? c.var.config.pullTimeoutSeconds;
   return ok(c, await pendingPulls(c.var.db, { projectId, queueId, timeoutSeconds }, Date.now()));
 });
